@@ -1,0 +1,244 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The service's configuration, parsed once at start-up from the environment
+ * (DESIGN.md §3). Features receive this object; they never read `process.env`.
+ */
+export interface Config {
+  /** HTTP port. Default 3000. */
+  port: number;
+  /** Interface to listen on; 127.0.0.1 in local mode unless `HOSTNAME` is set. */
+  hostname: string | undefined;
+  /** PostgreSQL connection string; undefined selects embedded PGlite. */
+  databaseUrl: string | undefined;
+  /** PGlite directory, local-mode secrets and the file outbox. Default `./.data`. */
+  dataDir: string;
+  auth: {
+    /** HS256 secret that signs user access tokens. */
+    jwtSecret: string | undefined;
+    /** Supabase project URL; user tokens are verified against its JWKS. */
+    supabaseUrl: string | undefined;
+  };
+  /** Bearer key for trusted producers (training servers, agents). */
+  serviceKey: string;
+  /** Keys that encrypt webhook URLs and secrets at rest; the first one encrypts. */
+  encryptionKeys: EncryptionKey[];
+  smtpUrl: string | undefined;
+  /** Sender address. Default `alerts@localhost`. */
+  emailFrom: string;
+  /** Base of links in alerts. Default `http://localhost:$PORT`. */
+  appUrl: string;
+  /** `inline`: the worker runs in the web process; `off`: run `npm run worker` elsewhere. */
+  worker: "inline" | "off";
+  webhooks: {
+    /** Allow `http://` webhook URLs. Default false. */
+    allowHttp: boolean;
+    /** CIDRs exempt from the private-address block. Default none. */
+    allowedCidrs: string[];
+    /** Seconds before each retry of a failed delivery. */
+    retryScheduleSeconds: number[];
+    /** Consecutive failed deliveries that disable a webhook. Default 10. */
+    disableAfter: number;
+  };
+  /** Alerts per user per rolling hour before suppression. Default 60. */
+  rateLimitPerHour: number;
+  /** Minutes without progress before `timeout_warning`. Default 30. */
+  timeoutMinutes: number;
+  /** Disk usage that raises `disk_warning`. Default 90. */
+  diskThresholdPercent: number;
+  /** Refuse to start without real secrets. Default false. */
+  requireConfig: boolean;
+  /** True when no auth is configured: dev secrets, dev sign-in, loopback only. */
+  localMode: boolean;
+}
+
+export interface EncryptionKey {
+  /** Short id stored beside each ciphertext so keys can rotate. */
+  id: string;
+  key: Buffer;
+}
+
+/** Raised when the environment is unusable; the message names the variable and the fix. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const bool = (name: string) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], {
+      error: `${name} must be true or false`,
+    })
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `${name} must be a whole number` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `${name} must be at least ${min}` })
+        .max(max, { error: `${name} must be at most ${max}` }),
+    );
+
+const url = (name: string) => z.url({ error: `${name} must be an absolute URL` });
+
+const envSchema = z.object({
+  PORT: int("PORT", 1, 65535).default(3000),
+  HOSTNAME: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, {
+      error: "DATABASE_URL must be a postgres:// connection string",
+    })
+    .optional(),
+  ALERTS_DATA_DIR: z.string().min(1).default("./.data"),
+  SUPABASE_JWT_SECRET: z
+    .string()
+    .min(32, { error: "SUPABASE_JWT_SECRET must be at least 32 characters" })
+    .optional(),
+  SUPABASE_URL: url("SUPABASE_URL").optional(),
+  ALERTS_SERVICE_KEY: z
+    .string()
+    .min(24, { error: "ALERTS_SERVICE_KEY must be at least 24 characters" })
+    .optional(),
+  ALERTS_ENCRYPTION_KEY: z.string().optional(),
+  ALERTS_ENCRYPTION_KEYS_OLD: z.string().optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { error: "SMTP_URL must look like smtp://user:pass@host:587" })
+    .optional(),
+  ALERTS_EMAIL_FROM: z
+    .string()
+    .min(3, { error: "ALERTS_EMAIL_FROM must be an email address" })
+    .default("alerts@localhost"),
+  ALERTS_APP_URL: url("ALERTS_APP_URL").optional(),
+  ALERTS_WORKER: z
+    .enum(["inline", "off"], { error: "ALERTS_WORKER must be inline or off" })
+    .default("inline"),
+  ALERTS_WEBHOOK_ALLOW_HTTP: bool("ALERTS_WEBHOOK_ALLOW_HTTP").default(false),
+  ALERTS_WEBHOOK_ALLOWED_CIDRS: z.string().default(""),
+  ALERTS_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, {
+      error: "ALERTS_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 5,300,1800",
+    })
+    .default("5,300,1800,7200,18000,36000,36000"),
+  ALERTS_WEBHOOK_DISABLE_AFTER: int("ALERTS_WEBHOOK_DISABLE_AFTER", 1, 1000).default(10),
+  ALERTS_RATE_LIMIT_PER_HOUR: int("ALERTS_RATE_LIMIT_PER_HOUR", 1, 100000).default(60),
+  ALERTS_TIMEOUT_MINUTES: int("ALERTS_TIMEOUT_MINUTES", 1, 10080).default(30),
+  ALERTS_DISK_THRESHOLD_PERCENT: int("ALERTS_DISK_THRESHOLD_PERCENT", 1, 100).default(90),
+  ALERTS_REQUIRE_CONFIG: bool("ALERTS_REQUIRE_CONFIG").default(false),
+});
+
+export type Env = Record<string, string | undefined>;
+
+/** Secrets that local mode may create when their variables are unset. */
+export interface LocalSecrets {
+  jwtSecret: string;
+  serviceKey: string;
+  encryptionKey: string;
+}
+
+/**
+ * Parses the environment. `localSecrets` supplies the generated secrets of
+ * local mode; without it (or with `ALERTS_REQUIRE_CONFIG=true`) a missing
+ * secret is an error naming its variable.
+ */
+export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
+  // Empty strings are how shells and .env files say "unset".
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const localMode = !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL;
+
+  const missing: string[] = [];
+  const need = (name: string, value: string | undefined, local: string | undefined) => {
+    if (value) return value;
+    if (!e.ALERTS_REQUIRE_CONFIG && local) return local;
+    missing.push(name);
+    return "";
+  };
+  const jwtSecret =
+    e.SUPABASE_URL || e.SUPABASE_JWT_SECRET
+      ? e.SUPABASE_JWT_SECRET
+      : need("SUPABASE_JWT_SECRET (or SUPABASE_URL)", undefined, localSecrets?.jwtSecret);
+  const serviceKey = need("ALERTS_SERVICE_KEY", e.ALERTS_SERVICE_KEY, localSecrets?.serviceKey);
+  const encryptionKey = need(
+    "ALERTS_ENCRYPTION_KEY",
+    e.ALERTS_ENCRYPTION_KEY,
+    localSecrets?.encryptionKey,
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Missing required configuration: ${missing.join(", ")}. ` +
+        (e.ALERTS_REQUIRE_CONFIG
+          ? "ALERTS_REQUIRE_CONFIG=true forbids generated secrets; set each variable (see README, Configuration)."
+          : "Set each variable (see README, Configuration)."),
+    );
+  }
+
+  const encryptionKeys = [parseEncryptionKey("ALERTS_ENCRYPTION_KEY", encryptionKey)];
+  for (const old of (e.ALERTS_ENCRYPTION_KEYS_OLD ?? "").split(",").filter(Boolean)) {
+    encryptionKeys.push(parseEncryptionKey("ALERTS_ENCRYPTION_KEYS_OLD", old.trim()));
+  }
+
+  const allowedCidrs = e.ALERTS_WEBHOOK_ALLOWED_CIDRS.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const cidr of allowedCidrs) {
+    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) {
+      throw new ConfigError(
+        `Invalid configuration:\n  ALERTS_WEBHOOK_ALLOWED_CIDRS: "${cidr}" is not a CIDR such as 10.0.0.0/8`,
+      );
+    }
+  }
+
+  return {
+    port: e.PORT,
+    hostname: e.HOSTNAME ?? (localMode ? "127.0.0.1" : undefined),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.ALERTS_DATA_DIR,
+    auth: { jwtSecret, supabaseUrl: e.SUPABASE_URL },
+    serviceKey,
+    encryptionKeys,
+    smtpUrl: e.SMTP_URL,
+    emailFrom: e.ALERTS_EMAIL_FROM,
+    appUrl: (e.ALERTS_APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    worker: e.ALERTS_WORKER,
+    webhooks: {
+      allowHttp: e.ALERTS_WEBHOOK_ALLOW_HTTP,
+      allowedCidrs,
+      retryScheduleSeconds: e.ALERTS_WEBHOOK_RETRY_SCHEDULE.split(",").map((s) => Number(s)),
+      disableAfter: e.ALERTS_WEBHOOK_DISABLE_AFTER,
+    },
+    rateLimitPerHour: e.ALERTS_RATE_LIMIT_PER_HOUR,
+    timeoutMinutes: e.ALERTS_TIMEOUT_MINUTES,
+    diskThresholdPercent: e.ALERTS_DISK_THRESHOLD_PERCENT,
+    requireConfig: e.ALERTS_REQUIRE_CONFIG,
+    localMode,
+  };
+}
+
+/** A key is 32 bytes in base64, optionally prefixed with `id:` to name it. */
+function parseEncryptionKey(variable: string, value: string): EncryptionKey {
+  const match = /^(?:([A-Za-z0-9_-]{1,16}):)?([A-Za-z0-9+/=_-]+)$/.exec(value);
+  const key = match?.[2] ? Buffer.from(match[2], "base64") : Buffer.alloc(0);
+  if (key.length !== 32) {
+    throw new ConfigError(
+      `Invalid configuration:\n  ${variable}: must be 32 random bytes in base64 ` +
+        "(make one with: openssl rand -base64 32)",
+    );
+  }
+  // Without an explicit id, derive one from the key so rotation needs no bookkeeping.
+  const id = match?.[1] ?? createHash("sha256").update(key).digest("hex").slice(0, 8);
+  return { id, key };
+}
