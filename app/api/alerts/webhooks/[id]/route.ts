@@ -1,0 +1,60 @@
+import { uuid } from "@/lib/alerts/api/fields";
+import { webhookCreateSchema, webhookPatchSchema } from "@/lib/alerts/api/webhooks.schema";
+import { deleteWebhook, getWebhook, updateWebhook } from "@/lib/alerts/sql/webhooks";
+import { toWebhookWrite } from "@/lib/alerts/webhook-input";
+import { withUser } from "@/lib/db/with-user";
+import { HttpError } from "@/lib/http/errors";
+import { json, noContent, route } from "@/lib/http/route";
+
+export const dynamic = "force-dynamic";
+
+/** The webhook id from the path; a malformed id cannot name a row, so it is 404. */
+function webhookId(params: Record<string, string>): string {
+  const id = params.id ?? "";
+  if (!uuid.safeParse(id).success) throw notFound();
+  return id;
+}
+
+const notFound = () =>
+  new HttpError(
+    "not_found",
+    "No webhook with this id exists for you; list yours with GET /api/alerts/webhooks.",
+  );
+
+export const GET = route({ access: "user" }, async ({ ctx, user, params }) => {
+  const id = webhookId(params);
+  const found = await withUser(ctx.db, user.userId, (tx) => getWebhook(tx, id));
+  if (!found) throw notFound();
+  return json(found);
+});
+
+/** Changes the given fields. */
+export const PATCH = route(
+  { access: "user", body: webhookPatchSchema },
+  async ({ ctx, user, params, body }) => {
+    const id = webhookId(params);
+    const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
+    const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
+    if (!updated) throw notFound();
+    return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
+  },
+);
+
+/** Replaces the webhook; omitted fields take their defaults (an omitted secret is kept). */
+export const PUT = route(
+  { access: "user", body: webhookCreateSchema },
+  async ({ ctx, user, params, body }) => {
+    const id = webhookId(params);
+    const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
+    const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
+    if (!updated) throw notFound();
+    return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
+  },
+);
+
+export const DELETE = route({ access: "user" }, async ({ ctx, user, params }) => {
+  const id = webhookId(params);
+  const deleted = await withUser(ctx.db, user.userId, (tx) => deleteWebhook(tx, id));
+  if (!deleted) throw notFound();
+  return noContent();
+});

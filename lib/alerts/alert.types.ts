@@ -1,0 +1,113 @@
+/**
+ * Glossary
+ * - event: something that happened, reported by a producer (training server,
+ *   resource monitor, database trigger, clock). Stored in the inbox before it
+ *   is acknowledged; `event_id` makes a repeat a duplicate.
+ * - alert: what an event becomes for one user once preferences, dedupe, quiet
+ *   hours and rate limits have been applied; one `alert_history` row.
+ * - channel: a way to reach the user — email, or one of their webhooks
+ *   (Slack, Discord, generic signed JSON).
+ * - delivery: one alert on one channel (one `alert_deliveries` row), with its
+ *   attempts, status codes and errors.
+ */
+
+/** Every alert type, in the seed's order (SEED.md, Alert Types). */
+export const ALERT_TYPES = [
+  "job_started",
+  "job_completed",
+  "job_failed",
+  "job_cancelled",
+  "gpu_oom",
+  "disk_warning",
+  "timeout_warning",
+  "daily_summary",
+  "weekly_digest",
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+/** Types a producer can report and a webhook can receive (reports are email only). */
+export const EVENT_TYPES = [
+  "job_started",
+  "job_completed",
+  "job_failed",
+  "job_cancelled",
+  "gpu_oom",
+  "disk_warning",
+  "timeout_warning",
+] as const satisfies readonly AlertType[];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The preference/webhook column that switches each event type on. */
+export const ALERT_FLAG = {
+  job_started: "alert_job_started",
+  job_completed: "alert_job_completed",
+  job_failed: "alert_job_failed",
+  job_cancelled: "alert_job_cancelled",
+  gpu_oom: "alert_gpu_oom",
+  disk_warning: "alert_disk_warning",
+  timeout_warning: "alert_timeout_warning",
+} as const satisfies Record<EventType, string>;
+export type AlertFlag = (typeof ALERT_FLAG)[EventType];
+export const ALERT_FLAGS = Object.values(ALERT_FLAG) as AlertFlag[];
+
+/** The seed's defaults for the per-type flags (email and webhooks alike). */
+export const DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
+  alert_job_started: false,
+  alert_job_completed: true,
+  alert_job_failed: true,
+  alert_job_cancelled: false,
+  alert_gpu_oom: true,
+  alert_disk_warning: true,
+  alert_timeout_warning: true,
+};
+
+export const WEBHOOK_TYPES = ["slack", "discord", "generic"] as const;
+export type WebhookType = (typeof WEBHOOK_TYPES)[number];
+
+/** Statuses of an alert as a whole, as history shows them. */
+export const ALERT_STATUSES = [
+  "pending",
+  "sent",
+  "partial",
+  "failed",
+  "deferred",
+  "suppressed",
+  "skipped",
+] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** A user's preferences: the seed's `user_alert_preferences` row. */
+export interface AlertPreferences extends Record<AlertFlag, boolean> {
+  id: string;
+  user_id: string;
+  email_enabled: boolean;
+  email_address: string | null;
+  daily_summary_enabled: boolean;
+  daily_summary_time: string;
+  weekly_digest_enabled: boolean;
+  weekly_digest_day: number;
+  quiet_hours_enabled: boolean;
+  quiet_hours_start: string;
+  quiet_hours_end: string;
+  timezone: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A webhook as the API shows it: no secret, URL masked. */
+export interface WebhookView extends Record<AlertFlag, boolean> {
+  id: string;
+  name: string;
+  url: string;
+  webhook_type: WebhookType;
+  has_secret: boolean;
+  enabled: boolean;
+  disabled_reason: string | null;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  failure_count: number;
+  created_at: Date;
+  updated_at: Date;
+}

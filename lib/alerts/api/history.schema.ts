@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { ALERT_STATUSES, ALERT_TYPES } from "../alert.types";
+import { uuid } from "./fields";
+
+/** `GET /api/alerts/history` query. */
+export const historyQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d+$/, { error: "must be a whole number from 1 to 100" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(1, { error: "must be from 1 to 100" })
+        .max(100, { error: "must be from 1 to 100" }),
+    )
+    .default(20),
+  cursor: z
+    .string()
+    .max(200, { error: "must be a next_cursor value from a previous page" })
+    .optional(),
+  alert_type: z.enum(ALERT_TYPES, { error: `must be one of ${ALERT_TYPES.join(", ")}` }).optional(),
+  status: z
+    .enum(ALERT_STATUSES, { error: `must be one of ${ALERT_STATUSES.join(", ")}` })
+    .optional(),
+  job_id: uuid.optional(),
+  since: z.iso
+    .datetime({ offset: true, error: "must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z" })
+    .optional(),
+});
+export type HistoryQuery = z.output<typeof historyQuerySchema>;
+
+export const deliveryViewSchema = z.object({
+  id: uuid,
+  channel: z.enum(["email", "webhook"]),
+  webhook_id: uuid.nullable(),
+  status: z.string(),
+  attempts: z.int(),
+  last_status_code: z.int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: z.iso.datetime().nullable(),
+  delivered_at: z.iso.datetime().nullable(),
+});
+
+export const historyItemSchema = z.object({
+  id: uuid,
+  alert_type: z.string(),
+  title: z.string(),
+  message: z.string(),
+  job_id: uuid.nullable(),
+  status: z.enum(ALERT_STATUSES),
+  data: z.record(z.string(), z.unknown()),
+  email_sent: z.boolean(),
+  email_sent_at: z.iso.datetime().nullable(),
+  email_error: z.string().nullable(),
+  webhook_sent: z.boolean(),
+  webhook_sent_at: z.iso.datetime().nullable(),
+  webhook_id: uuid.nullable(),
+  webhook_error: z.string().nullable(),
+  deferred_until: z.iso.datetime().nullable(),
+  suppressed_reason: z.string().nullable(),
+  created_at: z.iso.datetime(),
+  deliveries: z.array(deliveryViewSchema),
+});
+
+export const historyPageSchema = z.object({
+  items: z.array(historyItemSchema),
+  next_cursor: z.string().nullable(),
+});

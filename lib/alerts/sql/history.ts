@@ -1,0 +1,79 @@
+import type { Queryable } from "../../db/types";
+import type { AlertStatus, AlertType } from "../alert.types";
+
+export interface HistoryFilter {
+  alertType?: AlertType;
+  status?: AlertStatus;
+  jobId?: string;
+  since?: string;
+  /** Keyset position: rows strictly older than (createdAt, id). */
+  after?: { createdAt: string; id: string };
+  limit: number;
+}
+
+export interface HistoryRow {
+  id: string;
+  alert_type: string;
+  title: string;
+  message: string;
+  job_id: string | null;
+  status: AlertStatus;
+  data: Record<string, unknown>;
+  email_sent: boolean;
+  email_sent_at: Date | null;
+  email_error: string | null;
+  webhook_sent: boolean;
+  webhook_sent_at: Date | null;
+  webhook_id: string | null;
+  webhook_error: string | null;
+  deferred_until: Date | null;
+  suppressed_reason: string | null;
+  created_at: Date;
+  /** created_at at full (microsecond) precision, for the next cursor. */
+  cursor_ts: string;
+  deliveries: unknown[];
+}
+
+/** A page of a user's history, newest first, with each alert's deliveries. */
+export async function listHistory(
+  db: Queryable,
+  userId: string,
+  f: HistoryFilter,
+): Promise<HistoryRow[]> {
+  const { rows } = await db.query<HistoryRow>(
+    `select h.id, h.alert_type, h.title, h.message, h.job_id, h.status, h.data,
+            coalesce(h.email_sent, false) as email_sent, h.email_sent_at, h.email_error,
+            coalesce(h.webhook_sent, false) as webhook_sent, h.webhook_sent_at, h.webhook_id,
+            h.webhook_error, h.deferred_until, h.suppressed_reason, h.created_at,
+            to_char(h.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_ts,
+            coalesce((
+              select json_agg(json_build_object(
+                       'id', d.id, 'channel', d.channel, 'webhook_id', d.webhook_id,
+                       'status', d.status, 'attempts', d.attempts,
+                       'last_status_code', d.last_status_code, 'last_error', d.last_error,
+                       'next_attempt_at', d.next_attempt_at, 'delivered_at', d.delivered_at)
+                     order by d.created_at, d.id)
+              from alert_deliveries d where d.alert_id = h.id
+            ), '[]'::json) as deliveries
+     from alert_history h
+     where h.user_id = $1
+       and ($2::timestamptz is null or (h.created_at, h.id) < ($2::timestamptz, $3::uuid))
+       and ($4::text is null or h.alert_type = $4)
+       and ($5::uuid is null or h.job_id = $5)
+       and ($6::timestamptz is null or h.created_at >= $6)
+       and ($7::text is null or h.status = $7)
+     order by h.created_at desc, h.id desc
+     limit $8`,
+    [
+      userId,
+      f.after?.createdAt ?? null,
+      f.after?.id ?? null,
+      f.alertType ?? null,
+      f.jobId ?? null,
+      f.since ?? null,
+      f.status ?? null,
+      f.limit,
+    ],
+  );
+  return rows;
+}

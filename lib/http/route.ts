@@ -1,0 +1,152 @@
+import type { z } from "zod";
+import { ensureUser } from "../db/users";
+import { type AppContext, getContext } from "../server/context";
+import type { Caller } from "./auth";
+import { readJsonBody } from "./body";
+import { HttpError } from "./errors";
+import { problemResponse } from "./problem";
+import { parseOrThrow } from "./validation";
+
+/** Who may call a route: a user token, the service key, or anyone. */
+export type Access = "user" | "service" | "public";
+
+export interface RouteOptions<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
+  access: Access;
+  /** Validates the JSON body; unset means the route reads no body. */
+  body?: B;
+  /** Validates the query string (as an object of strings). */
+  query?: Q;
+}
+
+type UserOf<A extends Access> = A extends "user"
+  ? { userId: string; email: string | undefined }
+  : undefined;
+
+export interface RouteInput<A extends Access, B, Q> {
+  req: Request;
+  ctx: AppContext;
+  caller: A extends "public" ? Caller | undefined : Caller;
+  user: UserOf<A>;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+}
+
+type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** The second argument Next passes to a route handler. */
+export interface RouteContext {
+  params: Promise<Record<string, string>>;
+}
+
+/**
+ * Wraps a route handler: authentication, body and query validation, and the
+ * single place where errors become problem+json. Unknown errors are logged and
+ * answered with a generic 500 that reveals nothing.
+ */
+export function route<
+  A extends Access,
+  B extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+>(
+  options: RouteOptions<B, Q> & { access: A },
+  handler: (input: RouteInput<A, Out<B>, Out<Q>>) => Promise<Response>,
+): (req: Request, routeContext?: RouteContext) => Promise<Response> {
+  return async (req, routeContext) => {
+    let ctx: AppContext | undefined;
+    try {
+      ctx = await getContext();
+      const caller = await authorize(ctx, req, options.access);
+      const user = (
+        caller?.kind === "user" ? { userId: caller.userId, email: caller.email } : undefined
+      ) as UserOf<A>;
+      if (caller?.kind === "user" && !ctx.knownUsers.has(caller.userId)) {
+        await ensureUser(ctx.db, caller.userId, caller.email);
+        ctx.knownUsers.add(caller.userId);
+      }
+      const query = options.query
+        ? parseOrThrow(options.query, Object.fromEntries(new URL(req.url).searchParams), "query")
+        : undefined;
+      const body = options.body ? parseOrThrow(options.body, await readJsonBody(req)) : undefined;
+      const params = (await routeContext?.params) ?? {};
+      return await handler({
+        req,
+        ctx,
+        caller: caller as RouteInput<A, Out<B>, Out<Q>>["caller"],
+        user,
+        body: body as Out<B>,
+        query: query as Out<Q>,
+        params,
+      });
+    } catch (error) {
+      return errorResponse(error, ctx);
+    }
+  };
+}
+
+async function authorize(
+  ctx: AppContext,
+  req: Request,
+  access: Access,
+): Promise<Caller | undefined> {
+  if (access === "public") return undefined;
+  const caller = await ctx.auth.authenticate(req);
+  if (access === "user" && caller.kind !== "user") {
+    throw new HttpError(
+      "forbidden",
+      "This route is for users; the service key cannot act as a user. Send a user's access token.",
+    );
+  }
+  if (access === "service" && caller.kind !== "service") {
+    throw new HttpError(
+      "forbidden",
+      "This route is for trusted producers; send the service key (ALERTS_SERVICE_KEY), not a user token.",
+    );
+  }
+  return caller;
+}
+
+// PostgreSQL errors that mean "the database is not reachable right now".
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08003",
+  "08006",
+]);
+
+export function errorResponse(error: unknown, ctx?: AppContext): Response {
+  if (error instanceof HttpError) return problemResponse(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : "";
+  if (
+    (typeof code === "string" && UNAVAILABLE_CODES.has(code)) ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  ) {
+    ctx?.log.warn({ err: error }, "database unavailable");
+    return problemResponse(
+      new HttpError("unavailable", "The database is not reachable right now; retry shortly.", {
+        headers: { "retry-after": "5" },
+      }),
+    );
+  }
+  if (ctx) ctx.log.error({ err: error }, "unhandled error in route");
+  else console.error("unhandled error in route", error);
+  return problemResponse(
+    new HttpError("internal", "Something went wrong on our side; it has been logged."),
+  );
+}
+
+/** A JSON answer. */
+export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+}
+
+export const noContent = () => new Response(null, { status: 204 });

@@ -1,0 +1,44 @@
+import ipaddr from "ipaddr.js";
+
+/**
+ * Address ranges a webhook may never reach (DESIGN.md §6, Outbound safety):
+ * everything ipaddr.js does not call "unicast" — private, loopback,
+ * link-local (cloud metadata at 169.254.169.254), CGNAT, multicast, reserved,
+ * unspecified, and the IPv6 forms that embed such an IPv4 address.
+ */
+export function isForbiddenAddress(address: string, allowedCidrs: readonly string[] = []): boolean {
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    ip = ipaddr.parse(address);
+  } catch {
+    return true;
+  }
+  // An IPv4-mapped IPv6 address (::ffff:10.0.0.1) is judged as the IPv4 address.
+  if (ip.kind() === "ipv6" && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  }
+  for (const cidr of allowedCidrs) {
+    try {
+      const [range, bits] = ipaddr.parseCIDR(cidr);
+      if (range.kind() === ip.kind() && ip.match([range, bits] as never)) return false;
+    } catch {
+      // Configuration validated CIDRs at start-up; an unparsable one allows nothing.
+    }
+  }
+  const kind = ip.range();
+  if (ip.kind() === "ipv6" && kind === "rfc6052") {
+    // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits.
+    const bytes = ip.toByteArray().slice(12);
+    return isForbiddenAddress(bytes.join("."), allowedCidrs);
+  }
+  return kind !== "unicast";
+}
+
+/** Parses an IP literal as a URL host writes it (brackets, decimal/octal/hex IPv4), or undefined. */
+export function ipFromHost(hostname: string): string | undefined {
+  const host = hostname.replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  if (ipaddr.IPv6.isValid(host)) return host;
+  // WHATWG URL parsing already normalises 0x7f.1, 2130706433 and 0177.0.0.1 to dotted decimal.
+  if (ipaddr.IPv4.isValidFourPartDecimal(host)) return host;
+  return undefined;
+}

@@ -1,0 +1,56 @@
+import path from "node:path";
+import { loadConfig } from "../config/load";
+import { migrate } from "../db/migrate";
+import { openDb } from "../db/open";
+import { createAuthenticator } from "../http/auth";
+import type { AppContext } from "./context";
+import { createLogger } from "./log";
+
+/**
+ * Starts the service's shared state: configuration, database (migrated),
+ * authenticator. Runs once per process.
+ */
+export async function bootstrap(): Promise<AppContext> {
+  const log = createLogger();
+  const { config, localSecretsFile } = loadConfig();
+  const db = await openDb(config, log);
+  const { applied, changed } = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, "applied database migrations");
+  for (const name of changed) {
+    log.warn(
+      { migration: name },
+      "a migration file changed after it was applied; it is not run again",
+    );
+  }
+  const clock = () => new Date();
+  if (localSecretsFile) printLocalModeHelp(config.port, localSecretsFile, config.localMode);
+  return {
+    config,
+    db,
+    log,
+    clock,
+    auth: createAuthenticator(config, clock),
+    knownUsers: new Set(),
+  };
+}
+
+function printLocalModeHelp(port: number, file: string, localMode: boolean): void {
+  const rel = path.relative(process.cwd(), file) || file;
+  const lines = [
+    "",
+    "Training Alerts is running in local mode: secrets that are not set were generated",
+    `and saved in ${rel} (keep that file private; delete it to start over).`,
+    "",
+    ...(localMode
+      ? [
+          "  Sign in to the API as a user:   npm run token -- --email you@example.com",
+          `  then:  curl -H "Authorization: Bearer <token>" http://localhost:${port}/api/alerts/preferences`,
+        ]
+      : []),
+    `  Producer (service) key:          see "serviceKey" in ${rel}`,
+    "",
+    "Deployments set ALERTS_REQUIRE_CONFIG=true and provide every secret (README, Configuration).",
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
