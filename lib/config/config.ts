@@ -64,73 +64,65 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const bool = (name: string) =>
+const bool = () =>
   z
     .enum(["true", "false", "1", "0", "yes", "no"], {
-      error: `${name} must be true or false`,
+      error: "must be true or false",
     })
     .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const int = (name: string, min: number, max: number) =>
+const int = (min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, { error: `${name} must be a whole number` })
+    .regex(/^\d+$/, { error: "must be a whole number" })
     .transform(Number)
     .pipe(
       z
         .number()
-        .min(min, { error: `${name} must be at least ${min}` })
-        .max(max, { error: `${name} must be at most ${max}` }),
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
     );
 
-const url = (name: string) => z.url({ error: `${name} must be an absolute URL` });
+const url = () => z.url({ error: "must be an absolute URL such as https://example.com" });
 
 const envSchema = z.object({
-  PORT: int("PORT", 1, 65535).default(3000),
+  PORT: int(1, 65535).default(3000),
   HOSTNAME: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, {
-      error: "DATABASE_URL must be a postgres:// connection string",
+      error: "must be a postgres:// connection string",
     })
     .optional(),
   ALERTS_DATA_DIR: z.string().min(1).default("./.data"),
-  SUPABASE_JWT_SECRET: z
-    .string()
-    .min(32, { error: "SUPABASE_JWT_SECRET must be at least 32 characters" })
-    .optional(),
-  SUPABASE_URL: url("SUPABASE_URL").optional(),
-  ALERTS_SERVICE_KEY: z
-    .string()
-    .min(24, { error: "ALERTS_SERVICE_KEY must be at least 24 characters" })
-    .optional(),
+  SUPABASE_JWT_SECRET: z.string().min(32, { error: "must be at least 32 characters" }).optional(),
+  SUPABASE_URL: url().optional(),
+  ALERTS_SERVICE_KEY: z.string().min(24, { error: "must be at least 24 characters" }).optional(),
   ALERTS_ENCRYPTION_KEY: z.string().optional(),
   ALERTS_ENCRYPTION_KEYS_OLD: z.string().optional(),
   SMTP_URL: z
     .string()
-    .regex(/^smtps?:\/\//, { error: "SMTP_URL must look like smtp://user:pass@host:587" })
+    .regex(/^smtps?:\/\//, { error: "must look like smtp://user:pass@host:587" })
     .optional(),
   ALERTS_EMAIL_FROM: z
     .string()
-    .min(3, { error: "ALERTS_EMAIL_FROM must be an email address" })
+    .min(3, { error: "must be an email address" })
     .default("alerts@localhost"),
-  ALERTS_APP_URL: url("ALERTS_APP_URL").optional(),
-  ALERTS_WORKER: z
-    .enum(["inline", "off"], { error: "ALERTS_WORKER must be inline or off" })
-    .default("inline"),
-  ALERTS_WEBHOOK_ALLOW_HTTP: bool("ALERTS_WEBHOOK_ALLOW_HTTP").default(false),
+  ALERTS_APP_URL: url().optional(),
+  ALERTS_WORKER: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
+  ALERTS_WEBHOOK_ALLOW_HTTP: bool().default(false),
   ALERTS_WEBHOOK_ALLOWED_CIDRS: z.string().default(""),
   ALERTS_WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, {
-      error: "ALERTS_WEBHOOK_RETRY_SCHEDULE must be comma-separated seconds, e.g. 5,300,1800",
+      error: "must be comma-separated seconds, e.g. 5,300,1800",
     })
     .default("5,300,1800,7200,18000,36000,36000"),
-  ALERTS_WEBHOOK_DISABLE_AFTER: int("ALERTS_WEBHOOK_DISABLE_AFTER", 1, 1000).default(10),
-  ALERTS_RATE_LIMIT_PER_HOUR: int("ALERTS_RATE_LIMIT_PER_HOUR", 1, 100000).default(60),
-  ALERTS_TIMEOUT_MINUTES: int("ALERTS_TIMEOUT_MINUTES", 1, 10080).default(30),
-  ALERTS_DISK_THRESHOLD_PERCENT: int("ALERTS_DISK_THRESHOLD_PERCENT", 1, 100).default(90),
-  ALERTS_REQUIRE_CONFIG: bool("ALERTS_REQUIRE_CONFIG").default(false),
+  ALERTS_WEBHOOK_DISABLE_AFTER: int(1, 1000).default(10),
+  ALERTS_RATE_LIMIT_PER_HOUR: int(1, 100000).default(60),
+  ALERTS_TIMEOUT_MINUTES: int(1, 10080).default(30),
+  ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
+  ALERTS_REQUIRE_CONFIG: bool().default(false),
 });
 
 export type Env = Record<string, string | undefined>;

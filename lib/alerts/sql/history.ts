@@ -34,6 +34,14 @@ export interface HistoryRow {
   deliveries: unknown[];
 }
 
+/**
+ * A timestamp as JSON.stringify writes a Date (`…T10:00:01.500Z`). Left to
+ * json_build_object it would carry the session time zone's offset, unlike the
+ * item's own timestamps and the documented schema.
+ */
+const isoUtc = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
 /** A page of a user's history, newest first, with each alert's deliveries. */
 export async function listHistory(
   db: Queryable,
@@ -51,7 +59,8 @@ export async function listHistory(
                        'id', d.id, 'channel', d.channel, 'webhook_id', d.webhook_id,
                        'status', d.status, 'attempts', d.attempts,
                        'last_status_code', d.last_status_code, 'last_error', d.last_error,
-                       'next_attempt_at', d.next_attempt_at, 'delivered_at', d.delivered_at)
+                       'next_attempt_at', ${isoUtc("d.next_attempt_at")},
+                       'delivered_at', ${isoUtc("d.delivered_at")})
                      order by d.created_at, d.id)
               from alert_deliveries d where d.alert_id = h.id
             ), '[]'::json) as deliveries

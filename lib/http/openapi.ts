@@ -1,0 +1,230 @@
+import { z } from "zod";
+import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
+import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
+import {
+  webhookCreateSchema,
+  webhookPatchSchema,
+  webhookViewSchema,
+} from "../alerts/api/webhooks.schema";
+import type { Access } from "./route";
+
+/** One documented operation; the schemas are the same ones the routes validate with. */
+interface Operation {
+  method: "get" | "post" | "put" | "patch" | "delete";
+  path: string;
+  summary: string;
+  access: Access;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+}
+
+const idParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+};
+
+const OPERATIONS: Operation[] = [
+  {
+    method: "get",
+    path: "/api/alerts/preferences",
+    summary: "The caller's preferences (the seed's defaults are created on first read)",
+    access: "user",
+    responses: { 200: { description: "Preferences", schema: preferencesViewSchema } },
+  },
+  {
+    method: "put",
+    path: "/api/alerts/preferences",
+    summary: "Update any subset of the preference fields",
+    access: "user",
+    body: preferencesUpdateSchema,
+    responses: {
+      200: { description: "The preferences after the update", schema: preferencesViewSchema },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/webhooks",
+    summary: "The caller's webhooks (URLs masked, secrets never shown)",
+    access: "user",
+    responses: {
+      200: { description: "Webhooks", schema: z.object({ items: z.array(webhookViewSchema) }) },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/webhooks",
+    summary: 'Create a webhook; "secret": "generate" returns a new secret once',
+    access: "user",
+    body: webhookCreateSchema,
+    responses: { 201: { description: "Created", schema: webhookViewSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/webhooks/{id}",
+    summary: "Read one webhook",
+    access: "user",
+    responses: { 200: { description: "The webhook", schema: webhookViewSchema } },
+  },
+  {
+    method: "patch",
+    path: "/api/alerts/webhooks/{id}",
+    summary: "Change some fields of a webhook",
+    access: "user",
+    body: webhookPatchSchema,
+    responses: { 200: { description: "The webhook", schema: webhookViewSchema } },
+  },
+  {
+    method: "put",
+    path: "/api/alerts/webhooks/{id}",
+    summary: "Replace a webhook (an omitted secret is kept; null removes it)",
+    access: "user",
+    body: webhookCreateSchema,
+    responses: { 200: { description: "The webhook", schema: webhookViewSchema } },
+  },
+  {
+    method: "delete",
+    path: "/api/alerts/webhooks/{id}",
+    summary: "Delete a webhook",
+    access: "user",
+    responses: { 204: { description: "Deleted" } },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/history",
+    summary: "The caller's alerts, newest first, with their deliveries",
+    access: "user",
+    query: historyQuerySchema,
+    responses: { 200: { description: "A page of history", schema: historyPageSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/health",
+    summary: "Database reachability and worker state",
+    access: "public",
+    responses: {
+      200: { description: "Healthy" },
+      503: { description: "The database is not reachable" },
+    },
+  },
+];
+
+const problemSchema = {
+  type: "object",
+  required: ["type", "title", "status", "detail"],
+  properties: {
+    type: { type: "string" },
+    title: { type: "string" },
+    status: { type: "integer" },
+    detail: { type: "string" },
+    code: { type: "string" },
+    errors: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["path", "message"],
+        properties: { path: { type: "string" }, message: { type: "string" } },
+      },
+    },
+  },
+};
+
+const jsonSchema = (schema: z.ZodType, io: "input" | "output") => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" });
+  return rest;
+};
+
+/** The OpenAPI 3.1 document, generated from the schemas the routes validate with. */
+export function buildOpenApiDocument(serverUrl: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) {
+    const problems = {
+      400: "Malformed JSON",
+      401: "Missing or invalid token",
+      403: "Wrong kind of credential",
+      404: "Not found (or another user's)",
+      413: "Body over 64 KiB",
+      422: "Validation failed; errors[] names each field",
+    };
+    const parameters = [
+      ...(op.path.includes("{id}") ? [idParam] : []),
+      ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
+        name,
+        in: "query",
+        required: false,
+        schema: jsonSchema(schema as z.ZodType, "input"),
+      })),
+    ];
+    paths[op.path] ??= {};
+    (paths[op.path] as Record<string, unknown>)[op.method] = {
+      summary: op.summary,
+      security:
+        op.access === "public" ? [] : [{ [op.access === "user" ? "userToken" : "serviceKey"]: [] }],
+      ...(parameters.length ? { parameters } : {}),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: jsonSchema(op.body, "input") } },
+            },
+          }
+        : {}),
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(op.responses).map(([status, r]) => [
+            status,
+            {
+              description: r.description,
+              ...(r.schema
+                ? { content: { "application/json": { schema: jsonSchema(r.schema, "output") } } }
+                : {}),
+            },
+          ]),
+        ),
+        ...(op.access === "public"
+          ? {}
+          : Object.fromEntries(
+              Object.entries(problems).map(([status, description]) => [
+                status,
+                {
+                  description,
+                  content: {
+                    "application/problem+json": {
+                      schema: { $ref: "#/components/schemas/Problem" },
+                    },
+                  },
+                },
+              ]),
+            )),
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Training Alerts API",
+      version: "0.1.0",
+      description: "Alerts for ML training jobs: preferences, webhooks, history and event ingest.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        userToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "Supabase access token",
+        },
+        serviceKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "ALERTS_SERVICE_KEY, for producers",
+        },
+      },
+      schemas: { Problem: problemSchema },
+    },
+    paths,
+  };
+}

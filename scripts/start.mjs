@@ -1,0 +1,46 @@
+// `npm start`: builds the app when there is no build or the sources are newer
+// than it, then serves it. In local mode (no auth configured) it listens on
+// 127.0.0.1 only, unless HOSTNAME says otherwise.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const next = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const buildId = path.join(root, ".next", "BUILD_ID");
+const SOURCES = [
+  "app",
+  "lib",
+  "next.config.ts",
+  "instrumentation.ts",
+  "instrumentation-node.ts",
+  "package-lock.json",
+];
+
+function newestMtime(p) {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(p).map((f) => newestMtime(path.join(p, f))));
+}
+
+const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+const stale = SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
+if (stale || process.argv.includes("--rebuild")) {
+  console.log(
+    built ? "Sources changed since the last build; rebuilding…" : "No build yet; building (once)…",
+  );
+  const result = spawnSync(process.execPath, [next, "build"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const env = process.env;
+const localMode = !env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL;
+const hostname = env.HOSTNAME || (localMode ? "127.0.0.1" : "0.0.0.0");
+const port = env.PORT || "3000";
+const child = spawn(process.execPath, [next, "start", "-p", port, "-H", hostname], {
+  cwd: root,
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
