@@ -29,6 +29,9 @@ export function checkWebhookUrl(raw: string, config: Pick<Config, "webhooks">, f
         : "must be an https:// URL",
     );
   }
+  if (url.href.length > 2048) {
+    throw HttpError.field(field, "must be at most 2048 characters once encoded");
+  }
   if (url.username || url.password) {
     throw HttpError.field(
       field,

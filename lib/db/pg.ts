@@ -26,7 +26,10 @@ export function createPgDb(options: PgDbOptions): Db {
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(text: string) {
-      await client.query(text);
+      // Several statements answer with an array of results, one with a single result.
+      const result = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
+      const last = Array.isArray(result) ? result.at(-1) : result;
+      return (last?.rows ?? []) as Row[];
     },
   });
 

@@ -9,7 +9,8 @@ const wrap = (client: PGliteLike): Queryable => ({
     return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
   },
   async exec(text: string) {
-    await client.exec(text);
+    const results = await client.exec(text);
+    return (results.at(-1)?.rows ?? []) as Row[];
   },
 });
 

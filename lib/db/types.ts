@@ -10,8 +10,11 @@ export interface QueryResult<R> {
 export interface Queryable {
   /** Runs one statement with `$n` parameters. */
   query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
-  /** Runs several statements without parameters (migrations, pg-boss's schema). */
-  exec(text: string): Promise<void>;
+  /**
+   * Runs several statements without parameters (migrations, pg-boss's
+   * schema) and returns the rows of the last one.
+   */
+  exec(text: string): Promise<Row[]>;
 }
 
 /**

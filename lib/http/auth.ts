@@ -35,7 +35,7 @@ export function createAuthenticator(
   const serviceDigest = digest(config.serviceKey);
 
   async function verify(token: string): Promise<JWTPayload> {
-    const options = { currentDate: clock(), clockTolerance: 30 };
+    const options = { currentDate: clock(), clockTolerance: 30, requiredClaims: ["exp", "sub"] };
     const alg = headerAlg(token);
     if (alg === "HS256" && secret) {
       return (await jwtVerify(token, secret, { ...options, algorithms: ["HS256"] })).payload;
@@ -67,6 +67,19 @@ export function createAuthenticator(
       } catch (error) {
         if (error instanceof HttpError) throw error;
         if (error instanceof joseErrors.JWTExpired) throw unauthenticated("the token has expired");
+        if (error instanceof joseErrors.JWTClaimValidationFailed) {
+          throw unauthenticated(`the token's '${error.claim}' claim is missing or not valid`);
+        }
+        if (error instanceof joseErrors.JWKSTimeout || error instanceof TypeError) {
+          // The key set could not be fetched: our problem, not the caller's token.
+          throw new HttpError(
+            "unavailable",
+            "User tokens cannot be verified right now (the key set is unreachable); retry shortly.",
+            {
+              headers: { "retry-after": "5" },
+            },
+          );
+        }
         throw unauthenticated("the token's signature or claims are not valid");
       }
       if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) {

@@ -9,6 +9,8 @@ export const ENGINE = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
 
 export interface TestDb {
   db: Db;
+  /** The database's connection string on PostgreSQL, for a second pool; undefined on PGlite. */
+  url?: string;
   /** Closes the database and, on PostgreSQL, drops it. */
   drop(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function createTestDb(options: { migrate?: boolean } = {}): Promise
     const db = createPgDb({ connectionString: url.toString(), max: 5 });
     result = {
       db,
+      url: url.toString(),
       async drop() {
         await db.close();
         await server.exec(`drop database if exists ${name} with (force)`);

@@ -15,6 +15,9 @@ const url = z
 
 const webhookType = z.enum(WEBHOOK_TYPES, { error: 'must be "slack", "discord" or "generic"' });
 
+const SECRET_HINT =
+  'must be "generate", null, or a Standard Webhooks secret ("whsec_" followed by 24–64 random bytes in base64)';
+
 /**
  * A signing secret: `"generate"` for a new random one (shown once), a Standard
  * Webhooks secret (`whsec_` + base64 of 24–64 bytes), or null for none.
@@ -22,19 +25,22 @@ const webhookType = z.enum(WEBHOOK_TYPES, { error: 'must be "slack", "discord" o
 export const secretInput = z.union(
   [
     z.literal("generate"),
+    // zod reports a bad string with this branch's issues, not the union's error,
+    // so the branch carries the hint; `abort` spares a string that misses the
+    // pattern a second error from the byte count.
     z
       .string()
-      .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/)
-      .refine((s) => {
-        const n = Buffer.from(s.slice(6), "base64").length;
-        return n >= 24 && n <= 64;
-      }),
+      .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, { error: SECRET_HINT, abort: true })
+      .refine(
+        (s) => {
+          const n = Buffer.from(s.slice(6), "base64").length;
+          return n >= 24 && n <= 64;
+        },
+        { error: SECRET_HINT },
+      ),
     z.null(),
   ],
-  {
-    error:
-      'must be "generate", null, or a Standard Webhooks secret ("whsec_" followed by 24–64 random bytes in base64)',
-  },
+  { error: SECRET_HINT },
 );
 
 const optionalFlags = Object.fromEntries(ALERT_FLAGS.map((f) => [f, bool(f).optional()])) as Record<
