@@ -111,3 +111,42 @@ export interface WebhookView extends Record<AlertFlag, boolean> {
   created_at: Date;
   updated_at: Date;
 }
+
+/** Alerts the system raises about itself; they are never rate limited. */
+export const SYSTEM_ALERT_TYPES = ["rate_limit_notice", "webhook_disabled", "test"] as const;
+export type SystemAlertType = (typeof SYSTEM_ALERT_TYPES)[number];
+
+/** Where an event came from. */
+export type EventSource = "api" | "trigger" | "monitor" | "scheduler";
+
+/** An event as the inbox holds it. */
+export interface AlertEvent {
+  id: string;
+  type: EventType;
+  user_id: string;
+  job_id: string | null;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  source: EventSource;
+}
+
+/** What processing decided for an event (`alert_events.outcome`). */
+export type EventOutcome =
+  | "alerted"
+  | "deferred"
+  | "suppressed"
+  | "deduplicated"
+  | "no_channels"
+  | "below_threshold"
+  | "error";
+
+/** A delivery's state (`alert_deliveries.status`). */
+export type DeliveryStatus =
+  | "pending"
+  | "deferred"
+  | "retrying"
+  | "sending"
+  | "delivered"
+  | "failed"
+  | "skipped"
+  | "suppressed";

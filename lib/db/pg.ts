@@ -56,8 +56,57 @@ export function createPgDb(options: PgDbOptions): Db {
         client.release(broken);
       }
     },
+    async listen(channel, onNotify) {
+      return listenWithReconnect(options, channel, onNotify);
+    },
     async close() {
       await pool.end();
     },
+  };
+}
+
+/**
+ * LISTEN on a dedicated connection (a pooled one would be handed to others).
+ * A lost connection is replaced after a short pause; callers also poll, so a
+ * notification missed meanwhile only costs the poll interval.
+ */
+async function listenWithReconnect(
+  options: PgDbOptions,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const c = new pg.Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: 5000,
+    });
+    c.on("notification", (msg) => {
+      if (msg.channel === channel) onNotify(msg.payload ?? "");
+    });
+    c.on("error", (error) => {
+      options.onIdleError?.(error);
+      void c.end().catch(() => {});
+      if (client === c) client = undefined;
+      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+    });
+    try {
+      await c.connect();
+      await c.query(`listen ${pg.escapeIdentifier(channel)}`);
+      client = c;
+    } catch (error) {
+      options.onIdleError?.(error as Error);
+      void c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => {});
   };
 }

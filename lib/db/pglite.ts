@@ -30,6 +30,12 @@ export function fromPglite(pglite: PGlite): Db {
     transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(wrap(tx)));
     },
+    async listen(channel, onNotify) {
+      const unsubscribe = await pglite.listen(channel, onNotify);
+      return async () => {
+        if (!pglite.closed) await unsubscribe();
+      };
+    },
     async close() {
       if (!pglite.closed) await pglite.close();
     },

@@ -29,5 +29,10 @@ export interface Db extends Queryable {
    * for this very transaction and deadlock.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (from any process) until the
+   * returned function is called. Reconnects by itself after a lost connection.
+   */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

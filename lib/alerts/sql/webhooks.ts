@@ -83,3 +83,22 @@ export async function deleteWebhook(db: Queryable, id: string): Promise<boolean>
   const { rowCount } = await db.query("delete from user_webhooks where id = $1", [id]);
   return rowCount > 0;
 }
+
+/** The stored (encrypted) destination of a webhook, for sending. */
+export async function getWebhookTarget(
+  db: Queryable,
+  id: string,
+): Promise<
+  { id: string; url: string; secret: string | null; webhook_type: WebhookType } | undefined
+> {
+  const { rows } = await db.query<{
+    id: string;
+    url: string;
+    secret: string | null;
+    webhook_type: WebhookType;
+  }>(
+    "select id, url, secret, coalesce(webhook_type, 'generic') as webhook_type from user_webhooks where id = $1",
+    [id],
+  );
+  return rows[0];
+}

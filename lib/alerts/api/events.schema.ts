@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { EVENT_TYPES } from "../alert.types";
+import { uuid } from "./fields";
+
+const text = (max: number) =>
+  z.string({ error: "must be a string" }).max(max, { error: `must be at most ${max} characters` });
+const nonNegative = z
+  .number({ error: "must be a number" })
+  .min(0, { error: "must not be negative" });
+const count = z.int({ error: "must be a whole number" }).min(0, { error: "must not be negative" });
+
+/**
+ * `data` by type (DESIGN.md §5). Known fields are checked; other fields are
+ * kept and passed on to generic webhooks.
+ */
+export const eventDataSchema = z.looseObject({
+  model_name: text(200).optional(),
+  duration_seconds: nonNegative.optional(),
+  final_loss: z.number({ error: "must be a number" }).nullable().optional(),
+  current_step: count.optional(),
+  total_steps: count.optional(),
+  gpu_count: count.optional(),
+  error: text(20_000).optional(),
+  log_excerpt: text(20_000).optional(),
+  disk_path: text(1024).optional(),
+  disk_used_percent: nonNegative.max(100, { error: "must be at most 100" }).optional(),
+  minutes_without_progress: nonNegative.optional(),
+});
+
+/** `POST /api/alerts/events`. */
+export const eventInputSchema = z
+  .strictObject({
+    event_id: uuid.optional(),
+    type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
+    user_id: uuid,
+    job_id: uuid.nullable().optional(),
+    occurred_at: z.iso
+      .datetime({
+        offset: true,
+        error: "must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z",
+      })
+      .optional(),
+    data: eventDataSchema.default({}),
+  })
+  .superRefine((e, ctx) => {
+    const needsJob = e.type.startsWith("job_") || e.type === "timeout_warning";
+    if (needsJob && !e.job_id) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["job_id"],
+        message: `is required for ${e.type} events`,
+      });
+    }
+    if (e.type === "disk_warning") {
+      for (const field of ["disk_path", "disk_used_percent"] as const) {
+        if (e.data[field] === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["data", field],
+            message: "is required for disk_warning events",
+          });
+        }
+      }
+    }
+  });
+export type EventInput = z.output<typeof eventInputSchema>;
+
+export const eventAcceptedSchema = z.object({ event_id: uuid, duplicate: z.boolean() });

@@ -1,0 +1,189 @@
+import { decrypt } from "../security/encryption";
+import type { EngineDeps } from "./alert.service";
+import { raiseSystemAlert } from "./alert.service";
+import type { ChannelResult } from "./channels/channel.types";
+import type { EmailTransport } from "./channels/email.channel";
+import { sendWebhook, type WebhookChannelOptions } from "./channels/webhook.channel";
+import type { AlertCard } from "./formatters/card";
+import { formatEmail } from "./formatters/email.formatter";
+import { formatWebhookBody } from "./formatters/index";
+import { refreshAlertSummary } from "./sql/alerts";
+import {
+  type ClaimedDelivery,
+  claimDelivery,
+  disableWebhook,
+  markWebhookFailure,
+  markWebhookSuccess,
+  recordAttempt,
+  releaseDueDeliveries,
+} from "./sql/deliveries";
+import { SECRET_PURPOSE, URL_PURPOSE } from "./webhook-input";
+
+export interface DeliveryDeps extends EngineDeps {
+  email: EmailTransport;
+  /** Overrides for the webhook channel (tests inject a DNS resolver). */
+  webhookOptions?: Partial<WebhookChannelOptions>;
+}
+
+// Longer than one attempt (10 s) with room to record it.
+const LEASE_MS = 30_000;
+const MAX_RETRY_AFTER_MS = 24 * 3600_000;
+
+/**
+ * One attempt of one delivery: claim it, send it outside any transaction,
+ * record the outcome (and the webhook's health) in one transaction.
+ */
+export async function runDelivery(
+  deps: DeliveryDeps,
+  deliveryId: string,
+  attempt: number,
+): Promise<void> {
+  const claimedAt = deps.clock();
+  const claimed = await deps.db.transaction((tx) =>
+    claimDelivery(tx, deliveryId, attempt, claimedAt, new Date(claimedAt.getTime() + LEASE_MS)),
+  );
+  if (!claimed) return;
+
+  const outcome = await send(deps, claimed);
+  const now = deps.clock();
+  let wake = false;
+  await deps.db.transaction(async (tx) => {
+    const { config } = deps;
+    const schedule = config.webhooks.retryScheduleSeconds;
+    if (outcome === "skip") {
+      await recordAttempt(tx, {
+        id: claimed.id,
+        status: "skipped",
+        statusCode: null,
+        error: skipReason(claimed),
+        durationMs: 0,
+        nextAttemptAt: null,
+        now,
+      });
+    } else if (outcome.ok) {
+      await recordAttempt(tx, {
+        id: claimed.id,
+        status: "delivered",
+        statusCode: outcome.statusCode,
+        error: null,
+        durationMs: outcome.durationMs,
+        nextAttemptAt: null,
+        now,
+      });
+      if (claimed.webhook_id)
+        await markWebhookSuccess(tx, claimed.webhook_id, outcome.statusCode, now);
+    } else {
+      const retry = outcome.retryable && claimed.attempts <= schedule.length;
+      const waitMs = Math.min(
+        MAX_RETRY_AFTER_MS,
+        Math.max((schedule[claimed.attempts - 1] ?? 0) * 1000, outcome.retryAfterMs ?? 0),
+      );
+      await recordAttempt(tx, {
+        id: claimed.id,
+        status: retry ? "retrying" : "failed",
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        nextAttemptAt: retry ? new Date(now.getTime() + waitMs) : null,
+        now,
+      });
+      if (claimed.webhook_id) {
+        const health = await markWebhookFailure(tx, claimed.webhook_id, {
+          statusCode: outcome.statusCode,
+          error: outcome.error,
+          final: !retry,
+          now,
+        });
+        const reason = outcome.revoked
+          ? `the receiver says this webhook no longer exists (${outcome.error ?? "revoked"})`
+          : health && health.failure_count >= config.webhooks.disableAfter
+            ? `${health.failure_count} deliveries in a row failed (last: ${outcome.error ?? "unknown error"})`
+            : undefined;
+        if (health && reason && (await disableWebhook(tx, claimed.webhook_id, reason, now))) {
+          const notice = await raiseSystemAlert(tx, deps, {
+            userId: claimed.user_id,
+            type: "webhook_disabled",
+            data: { webhook_id: claimed.webhook_id, webhook_name: health.name, reason },
+            channels: "email",
+          });
+          wake ||= notice.enqueued > 0;
+        }
+      }
+    }
+    await refreshAlertSummary(tx, [claimed.alert_id]);
+  });
+  if (wake) deps.queue.wake();
+}
+
+function skipReason(d: ClaimedDelivery): string {
+  if (d.channel === "email") return "no email address: set email_address in your alert preferences";
+  return d.webhook_id
+    ? "the webhook was disabled before this alert was sent"
+    : "the webhook was deleted before this alert was sent";
+}
+
+async function send(deps: DeliveryDeps, d: ClaimedDelivery): Promise<ChannelResult | "skip"> {
+  const card: AlertCard = {
+    id: d.alert_id,
+    type: d.alert_type,
+    title: d.title,
+    message: d.message,
+    jobId: d.job_id,
+    data: d.data,
+    createdAt: d.alert_created_at,
+    appUrl: deps.config.appUrl,
+  };
+  if (d.channel === "email") {
+    if (!d.email) return "skip";
+    const content = formatEmail(card);
+    return deps.email.send({ to: d.email, ...content, messageId: `<${d.id}@training-alerts>` });
+  }
+  if (!d.url || !d.webhook_type || d.webhook_enabled !== true) return "skip";
+  const keys = deps.config.encryptionKeys;
+  let url: string;
+  let secret: string | null;
+  try {
+    url = decrypt(keys, d.url, URL_PURPOSE);
+    secret = d.secret ? decrypt(keys, d.secret, SECRET_PURPOSE) : null;
+  } catch (error) {
+    return {
+      ok: false,
+      statusCode: null,
+      error: `cannot decrypt the webhook: ${(error as Error).message}`,
+      retryable: false,
+      durationMs: 0,
+    };
+  }
+  return sendWebhook(
+    {
+      url,
+      webhookType: d.webhook_type,
+      secret,
+      messageId: `msg_${d.id}`,
+      body: formatWebhookBody(d.webhook_type, card),
+      timestamp: deps.clock(),
+    },
+    {
+      allowHttp: deps.config.webhooks.allowHttp,
+      allowedCidrs: deps.config.webhooks.allowedCidrs,
+      ...deps.webhookOptions,
+    },
+  );
+}
+
+/** Enqueues deliveries that became due (quiet hours over, retry wait over, lost sends). */
+export async function releaseDue(deps: EngineDeps, limit = 500): Promise<number> {
+  const now = deps.clock();
+  const released = await deps.db.transaction(async (tx) => {
+    const rows = await releaseDueDeliveries(tx, now, limit);
+    if (rows.length === 0) return 0;
+    await deps.queue.enqueueDeliveries(
+      tx,
+      rows.map((r) => ({ delivery_id: r.id, attempt: r.attempts })),
+    );
+    await refreshAlertSummary(tx, [...new Set(rows.map((r) => r.alert_id))]);
+    return rows.length;
+  });
+  if (released > 0) deps.queue.wake();
+  return released;
+}

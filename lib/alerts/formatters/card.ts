@@ -1,0 +1,23 @@
+/**
+ * An alert as every formatter receives it: everything needed to render,
+ * nothing that must not leave the system (no email address). Pure data.
+ */
+export interface AlertCard {
+  id: string;
+  type: string;
+  title: string;
+  message: string;
+  jobId: string | null;
+  data: Record<string, unknown>;
+  createdAt: Date;
+  /** Base of links (`ALERTS_APP_URL`). */
+  appUrl: string;
+}
+
+/** Where "View Details" points. */
+export const jobUrl = (card: AlertCard) =>
+  card.jobId
+    ? `${card.appUrl}/training/monitor?jobId=${encodeURIComponent(card.jobId)}`
+    : `${card.appUrl}/alerts/history`;
+
+export const settingsUrl = (card: AlertCard) => `${card.appUrl}/settings/alerts`;

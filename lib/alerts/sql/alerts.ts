@@ -1,0 +1,228 @@
+import type { Queryable } from "../../db/types";
+import {
+  ALERT_FLAG,
+  type AlertStatus,
+  type DeliveryStatus,
+  type EventType,
+  SYSTEM_ALERT_TYPES,
+} from "../alert.types";
+
+export interface Recipient {
+  /** The user's preferences, or null when they never saved any (the seed defaults apply). */
+  prefs: {
+    email_enabled: boolean | null;
+    email_address: string | null;
+    quiet_hours_enabled: boolean | null;
+    quiet_hours_start: string | null;
+    quiet_hours_end: string | null;
+    timezone: string | null;
+    [flag: string]: unknown;
+  } | null;
+  auth_email: string | null;
+  /** Enabled webhooks whose flag for the event type is on. */
+  webhook_ids: string[];
+  last_progress_at: string | null;
+}
+
+/** Everything needed to decide an event's channels, in one round trip. */
+export async function loadRecipient(
+  db: Queryable,
+  userId: string,
+  type: EventType | null,
+  jobId: string | null,
+): Promise<Recipient> {
+  const flag = type ? ALERT_FLAG[type] : null;
+  const { rows } = await db.query<Recipient>(
+    `select
+       (select row_to_json(p) from (
+          select email_enabled, email_address, quiet_hours_enabled,
+                 quiet_hours_start::text as quiet_hours_start, quiet_hours_end::text as quiet_hours_end,
+                 timezone, alert_job_started, alert_job_completed, alert_job_failed, alert_job_cancelled,
+                 alert_gpu_oom, alert_disk_warning, alert_timeout_warning
+          from user_alert_preferences where user_id = $1) p) as prefs,
+       (select email from auth.users where id = $1) as auth_email,
+       array(select id from user_webhooks
+             where user_id = $1 and enabled is true ${flag ? `and ${flag} is true` : ""}
+             order by created_at, id) as webhook_ids,
+       (select to_char(last_progress_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+          from training_jobs where id = $2) as last_progress_at`,
+    [userId, jobId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("recipient query returned no row");
+  return row;
+}
+
+/** Claims a dedupe key; false when an unexpired claim exists. */
+export async function claimDedupe(
+  db: Queryable,
+  userId: string,
+  key: string,
+  eventId: string,
+  now: Date,
+  expiresAt: Date | null,
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `insert into alert_dedupe (user_id, key, event_id, claimed_at, expires_at)
+     values ($1, $2, $3, $4, $5)
+     on conflict (user_id, key) do update
+       set event_id = excluded.event_id, claimed_at = excluded.claimed_at, expires_at = excluded.expires_at
+       where alert_dedupe.expires_at is not null and alert_dedupe.expires_at <= excluded.claimed_at
+     returning 1`,
+    [userId, key, eventId, now, expiresAt],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * The user's alerts in the rolling hour before `now` that count towards the
+ * rate limit (not suppressed, not system notices), and the oldest of them.
+ */
+export async function countRecentAlerts(
+  db: Queryable,
+  userId: string,
+  now: Date,
+): Promise<{ count: number; oldest: Date | null }> {
+  const { rows } = await db.query<{ count: number; oldest: Date | null }>(
+    `select count(*)::int as count, min(created_at) as oldest from alert_history
+     where user_id = $1 and created_at > $2::timestamptz - interval '1 hour' and created_at <= $2
+       and status <> 'suppressed' and alert_type <> all($3::text[])`,
+    [userId, now, SYSTEM_ALERT_TYPES],
+  );
+  return rows[0] ?? { count: 0, oldest: null };
+}
+
+/** Suppressed alerts since the user's last rate-limit notice. */
+export async function countSuppressedSinceNotice(db: Queryable, userId: string): Promise<number> {
+  const { rows } = await db.query<{ count: number }>(
+    `select count(*)::int as count from alert_history
+     where user_id = $1 and status = 'suppressed'
+       and created_at > coalesce(
+         (select max(created_at) from alert_history where user_id = $1 and alert_type = 'rate_limit_notice'),
+         '-infinity'::timestamptz)`,
+    [userId],
+  );
+  return rows[0]?.count ?? 0;
+}
+
+/** Serialises the processing of one user's events across workers, for this transaction. */
+export async function lockUser(db: Queryable, userId: string): Promise<void> {
+  await db.query("select pg_advisory_xact_lock(hashtextextended($1, 7394003))", [userId]);
+}
+
+export interface NewAlert {
+  userId: string;
+  eventId: string | null;
+  type: string;
+  title: string;
+  message: string;
+  jobId: string | null;
+  data: Record<string, unknown>;
+  status: AlertStatus;
+  deferredUntil: Date | null;
+  suppressedReason: string | null;
+  createdAt: Date;
+}
+
+export async function insertAlert(db: Queryable, a: NewAlert): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into alert_history (user_id, event_id, alert_type, title, message, job_id, data, status,
+                                deferred_until, suppressed_reason, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     returning id`,
+    [
+      a.userId,
+      a.eventId,
+      a.type,
+      a.title,
+      a.message,
+      a.jobId,
+      JSON.stringify(a.data),
+      a.status,
+      a.deferredUntil,
+      a.suppressedReason,
+      a.createdAt,
+    ],
+  );
+  const id = rows[0]?.id;
+  if (!id) throw new Error("alert_history insert returned no id");
+  return id;
+}
+
+export interface NewDelivery {
+  channel: "email" | "webhook";
+  webhookId: string | null;
+  status: DeliveryStatus;
+  lastError?: string | null;
+}
+
+/** One row per channel, in one statement; answers ids and attempt counts in input order. */
+export async function insertDeliveries(
+  db: Queryable,
+  alertId: string,
+  userId: string,
+  deliveries: NewDelivery[],
+  nextAttemptAt: Date | null,
+  now: Date,
+): Promise<{ id: string; status: DeliveryStatus }[]> {
+  if (deliveries.length === 0) return [];
+  const { rows } = await db.query<{ id: string; status: DeliveryStatus }>(
+    `insert into alert_deliveries (alert_id, user_id, channel, webhook_id, status, last_error,
+                                   next_attempt_at, created_at, updated_at)
+     select $1, $2, d.channel, d.webhook_id, d.status, d.last_error, $7, $8, $8
+     from unnest($3::text[], $4::uuid[], $5::text[], $6::text[]) with ordinality
+          as d(channel, webhook_id, status, last_error, n)
+     order by d.n
+     returning id, status`,
+    [
+      alertId,
+      userId,
+      deliveries.map((d) => d.channel),
+      deliveries.map((d) => d.webhookId),
+      deliveries.map((d) => d.status),
+      deliveries.map((d) => d.lastError ?? null),
+      nextAttemptAt,
+      now,
+    ],
+  );
+  return rows;
+}
+
+/**
+ * Recomputes an alert's summary columns (the seed's email_/webhook_ columns
+ * and the overall status) from its delivery rows.
+ */
+export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Promise<void> {
+  if (alertIds.length === 0) return;
+  await db.query(
+    `update alert_history h set
+       status = s.status,
+       email_sent = s.email_sent, email_sent_at = s.email_sent_at, email_error = s.email_error,
+       webhook_sent = s.webhook_sent, webhook_sent_at = s.webhook_sent_at,
+       webhook_id = coalesce(s.webhook_id, h.webhook_id), webhook_error = s.webhook_error
+     from (
+       select alert_id,
+         coalesce(bool_or(channel = 'email' and status = 'delivered'), false) as email_sent,
+         max(delivered_at) filter (where channel = 'email') as email_sent_at,
+         max(last_error) filter (where channel = 'email' and status <> 'delivered') as email_error,
+         coalesce(bool_or(channel = 'webhook' and status = 'delivered'), false) as webhook_sent,
+         max(delivered_at) filter (where channel = 'webhook') as webhook_sent_at,
+         (array_agg(webhook_id order by delivered_at desc nulls last)
+            filter (where channel = 'webhook' and status = 'delivered'))[1] as webhook_id,
+         max(last_error) filter (where channel = 'webhook' and status <> 'delivered') as webhook_error,
+         case
+           when bool_and(status = 'suppressed') then 'suppressed'
+           when bool_or(status in ('pending', 'sending', 'retrying')) then 'pending'
+           when bool_or(status = 'deferred') then 'deferred'
+           when bool_and(status = 'skipped') then 'skipped'
+           when bool_and(status in ('delivered', 'skipped')) then 'sent'
+           when bool_or(status = 'delivered') then 'partial'
+           else 'failed'
+         end as status
+       from alert_deliveries where alert_id = any($1::uuid[])
+       group by alert_id
+     ) s
+     where h.id = s.alert_id`,
+    [alertIds],
+  );
+}

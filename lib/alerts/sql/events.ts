@@ -1,0 +1,101 @@
+import type { Queryable } from "../../db/types";
+import type { AlertEvent, EventOutcome, EventSource, EventType } from "../alert.types";
+
+export interface NewEvent {
+  id: string;
+  idempotencyKey: string | null;
+  type: EventType;
+  userId: string;
+  jobId: string | null;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+  source: EventSource;
+  receivedAt: Date;
+}
+
+/**
+ * Stores an event unless its id or idempotency key is already known.
+ * Answers the stored event's id and whether this was a repeat.
+ */
+export async function insertEvent(
+  db: Queryable,
+  e: NewEvent,
+): Promise<{ id: string; duplicate: boolean }> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     on conflict do nothing
+     returning id`,
+    [
+      e.id,
+      e.idempotencyKey,
+      e.type,
+      e.userId,
+      e.jobId,
+      e.occurredAt,
+      JSON.stringify(e.data),
+      e.source,
+      e.receivedAt,
+    ],
+  );
+  if (rows[0]) return { id: rows[0].id, duplicate: false };
+  const existing = await db.query<{ id: string }>(
+    "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
+    [e.id, e.idempotencyKey],
+  );
+  return { id: existing.rows[0]?.id ?? e.id, duplicate: true };
+}
+
+/**
+ * Claims up to `limit` unprocessed events, locked for this transaction;
+ * other workers skip them. Ordered by user so that per-user locks are always
+ * taken in the same order (no deadlocks between workers).
+ */
+export async function claimEvents(
+  db: Queryable,
+  limit: number,
+): Promise<(AlertEvent & { attempts: number })[]> {
+  const { rows } = await db.query<AlertEvent & { attempts: number }>(
+    `select * from (
+       select id, type, user_id, job_id, occurred_at, data, source, attempts, received_at
+       from alert_events
+       where processed_at is null
+       order by received_at, id
+       limit $1
+       for update skip locked
+     ) claimed
+     order by user_id, received_at, id`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function markEventProcessed(
+  db: Queryable,
+  id: string,
+  outcome: EventOutcome,
+  alertId: string | null,
+  now: Date,
+): Promise<void> {
+  await db.query(
+    "update alert_events set processed_at = $2, outcome = $3, alert_id = $4 where id = $1",
+    [id, now, outcome, alertId],
+  );
+}
+
+/** Records a failed processing attempt; after `maxAttempts` the event is closed as an error, kept for inspection. */
+export async function markEventFailed(
+  db: Queryable,
+  id: string,
+  error: string,
+  now: Date,
+  maxAttempts: number,
+) {
+  await db.query(
+    `update alert_events set attempts = attempts + 1, last_error = $2,
+       processed_at = case when attempts + 1 >= $4 then $3::timestamptz end,
+       outcome = case when attempts + 1 >= $4 then 'error' end
+     where id = $1`,
+    [id, error.slice(0, 2000), now, maxAttempts],
+  );
+}

@@ -1,0 +1,108 @@
+import PgBoss from "pg-boss";
+import type { Db, Queryable } from "../db/types";
+import type { Logger } from "../server/log";
+import { bossDb } from "./boss-db";
+
+/** pg-boss queue names. */
+export const QUEUE = {
+  /** One job per delivery attempt: `{ delivery_id, attempt }`. */
+  deliver: "alerts-deliver",
+  /** The rate-limit notice of one user, at most one waiting: `{ user_id }`. */
+  notice: "alerts-notice",
+} as const;
+
+/** The NOTIFY channel that wakes workers in other processes. */
+export const WAKE_CHANNEL = "training_alerts_wake";
+
+export interface DeliveryJob {
+  delivery_id: string;
+  /** The delivery's attempt count when the job was made; a stale job finds it changed. */
+  attempt: number;
+}
+
+export interface NoticeJob {
+  user_id: string;
+}
+
+/** What the engine needs of the queue; everything is enqueued inside the caller's transaction. */
+export interface AlertQueue {
+  readonly boss: PgBoss;
+  enqueueDeliveries(tx: Queryable, jobs: DeliveryJob[]): Promise<void>;
+  /** Schedules the user's rate-limit notice, unless one is already waiting. */
+  scheduleNotice(tx: Queryable, userId: string, startAfterSeconds: number): Promise<void>;
+  /** Wakes this process's delivery workers now (after a commit). */
+  wake(): void;
+  /** Registers a worker id for in-process wake-ups. */
+  addWorker(id: string): void;
+  stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+}
+
+// A delivery attempt takes at most 10 s; a job still active after this was
+// held by a process that died, and pg-boss hands it out again.
+const DELIVERY_EXPIRE_SECONDS = 60;
+
+export interface QueueOptions {
+  db: Db;
+  log: Logger;
+  /** Run pg-boss maintenance and cron in this process. Default true. */
+  supervise?: boolean;
+}
+
+/** Starts pg-boss on our database (PostgreSQL or PGlite) and creates the queues. */
+export async function startQueue({ db, log, supervise = true }: QueueOptions): Promise<AlertQueue> {
+  const boss = new PgBoss({
+    db: bossDb(db),
+    schema: "pgboss",
+    supervise,
+    schedule: supervise,
+    migrate: true,
+  });
+  boss.on("error", (error) => log.error({ err: error }, "queue error"));
+  await boss.start();
+  await boss.createQueue(QUEUE.deliver, {
+    name: QUEUE.deliver,
+    policy: "standard",
+    retryLimit: 5,
+    retryDelay: 2,
+    retryBackoff: true,
+    expireInSeconds: DELIVERY_EXPIRE_SECONDS,
+  });
+  await boss.createQueue(QUEUE.notice, {
+    name: QUEUE.notice,
+    policy: "short",
+    retryLimit: 5,
+    retryDelay: 30,
+  });
+  const workerIds: string[] = [];
+  return {
+    boss,
+    async enqueueDeliveries(tx, jobs) {
+      if (jobs.length === 0) return;
+      await boss.insert(
+        jobs.map((data) => ({ name: QUEUE.deliver, data })),
+        { db: bossDb(tx) },
+      );
+      await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+    },
+    async scheduleNotice(tx, userId, startAfterSeconds) {
+      await boss.send(
+        QUEUE.notice,
+        { user_id: userId },
+        {
+          singletonKey: userId,
+          startAfter: Math.max(1, Math.ceil(startAfterSeconds)),
+          db: bossDb(tx),
+        },
+      );
+    },
+    wake() {
+      for (const id of workerIds) boss.notifyWorker(id);
+    },
+    addWorker(id) {
+      workerIds.push(id);
+    },
+    async stop({ graceful = true, timeoutMs = 15_000 } = {}) {
+      await boss.stop({ graceful, wait: true, timeout: timeoutMs, close: false });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// `npm run worker`: a standalone delivery worker against PostgreSQL. Run as
+// many as you like, on as many machines, beside web processes started with
+// ALERTS_WORKER=off. SIGTERM/SIGINT finish in-flight deliveries (or release
+// them) within the grace period, then exit 0.
+import { startWorker } from "../lib/queue/worker";
+import { getContext } from "../lib/server/context";
+
+const GRACE_MS = Number(process.env.ALERTS_WORKER_GRACE_MS ?? 15_000);
+
+const ctx = await getContext();
+if (ctx.db.kind !== "pg") {
+  ctx.log.error(
+    "npm run worker needs DATABASE_URL: the embedded database belongs to one process, whose web server already runs the worker (ALERTS_WORKER=inline).",
+  );
+  process.exit(1);
+}
+const worker = await startWorker(ctx);
+process.stdout.write(`worker ${process.pid} ready\n`);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    ctx.log.info({ signal }, "stopping worker");
+    void (async () => {
+      await worker.stop(GRACE_MS);
+      await ctx.db.close();
+      process.exit(0);
+    })().catch((error) => {
+      ctx.log.error({ err: error }, "worker did not stop cleanly");
+      process.exit(1);
+    });
+  });
+}

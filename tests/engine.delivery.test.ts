@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { GET as history } from "@/app/api/alerts/history/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { startWorker, type Worker } from "@/lib/queue/worker";
+import {
+  call,
+  makeUser,
+  SERVICE_KEY,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from "./helpers/app";
+import { startReceiver } from "./helpers/receiver";
+
+let app: TestApp;
+let worker: Worker;
+beforeAll(async () => {
+  app = await startTestApp({
+    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+  });
+  // Receivers check webhook-timestamp against their own clock.
+  app.setNow(new Date());
+  worker = await startWorker(app.ctx, { pollMs: 200 });
+});
+afterAll(async () => {
+  await worker?.stop(2000);
+  await app?.close();
+});
+
+async function userWithWebhook(url: string, extra: Record<string, unknown> = {}) {
+  const user = await makeUser(app);
+  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+    token: user.token,
+    body: { name: "receiver", url, secret: "generate", alert_job_started: true, ...extra },
+  });
+  expect(res.status).toBe(201);
+  return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
+}
+
+const sendEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });
+
+describe("a job_failed event to a user with a signed generic webhook", () => {
+  it("arrives at the receiver, verifiably signed, shaped { type, timestamp, data }", async () => {
+    const receiver = await startReceiver();
+    const { user, secret } = await userWithWebhook(`${receiver.url}/hook`);
+    const jobId = randomUUID();
+    const res = await sendEvent({
+      type: "job_failed",
+      user_id: user.id,
+      job_id: jobId,
+      data: {
+        model_name: "mistral-7b-custom",
+        duration_seconds: 2700,
+        error: "RuntimeError: CUDA error",
+      },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ event_id: expect.any(String), duplicate: false });
+    await receiver.waitFor(1);
+    const got = receiver.requests[0];
+    if (!got) throw new Error("no request");
+    const verified = new Webhook(secret).verify(
+      got.body,
+      got.headers as Record<string, string>,
+    ) as {
+      type: string;
+      timestamp: string;
+      data: Record<string, unknown>;
+    };
+    expect(verified.type).toBe("job_failed");
+    expect(verified.data).toMatchObject({ model_name: "mistral-7b-custom", job_id: jobId });
+    expect(got.body).not.toContain(user.email);
+    await receiver.close();
+  });
+
+  it("shows the alert as sent in history with its delivery", async () => {
+    const receiver = await startReceiver();
+    const { user, webhookId } = await userWithWebhook(`${receiver.url}/hook`);
+    await sendEvent({
+      type: "job_completed",
+      user_id: user.id,
+      job_id: randomUUID(),
+      data: { model_name: "m" },
+    });
+    await receiver.waitFor(1);
+    const page = await waitForHistory(user, (items) => items[0]?.status === "sent");
+    expect(page[0]).toMatchObject({
+      alert_type: "job_completed",
+      status: "sent",
+      webhook_sent: true,
+      webhook_id: webhookId,
+      deliveries: expect.arrayContaining([
+        expect.objectContaining({
+          channel: "webhook",
+          status: "delivered",
+          attempts: 1,
+          last_status_code: 200,
+        }),
+      ]),
+    });
+    await receiver.close();
+  });
+});
+
+describe("idempotency and dedupe", () => {
+  it("makes one alert of the same event_id sent twice", async () => {
+    const receiver = await startReceiver();
+    const { user } = await userWithWebhook(`${receiver.url}/hook`);
+    const event = {
+      event_id: randomUUID(),
+      type: "gpu_oom",
+      user_id: user.id,
+      job_id: randomUUID(),
+    };
+    const first = await sendEvent(event);
+    const second = await sendEvent(event);
+    expect(first.body).toEqual({ event_id: event.event_id, duplicate: false });
+    expect(second.body).toEqual({ event_id: event.event_id, duplicate: true });
+    await receiver.waitFor(1);
+    await settle();
+    expect(receiver.requests).toHaveLength(1);
+    await receiver.close();
+  });
+
+  it("makes one alert of a repeated Idempotency-Key", async () => {
+    const user = await makeUser(app);
+    const body = {
+      type: "disk_warning",
+      user_id: user.id,
+      data: { disk_path: "/data", disk_used_percent: 95 },
+    };
+    const a = await sendEvent(body, { "idempotency-key": "disk-1" });
+    const b = await sendEvent(body, { "idempotency-key": "disk-1" });
+    expect(b.body).toEqual({ event_id: a.body.event_id, duplicate: true });
+  });
+
+  it("makes one alert of a job_completed reported by the trigger and by the API", async () => {
+    const receiver = await startReceiver();
+    const { user } = await userWithWebhook(`${receiver.url}/hook`);
+    const jobId = randomUUID();
+    await app.ctx.db.query(
+      "insert into training_jobs (id, user_id, model_name, status) values ($1, $2, 'llama', 'completed')",
+      [jobId, user.id],
+    );
+    await sendEvent({
+      type: "job_completed",
+      user_id: user.id,
+      job_id: jobId,
+      data: { model_name: "llama" },
+    });
+    await receiver.waitFor(1);
+    await settle();
+    expect(receiver.requests).toHaveLength(1);
+    const { rows } = await app.ctx.db.query<{ outcome: string }>(
+      "select outcome from alert_events where job_id = $1 order by outcome",
+      [jobId],
+    );
+    expect(rows.map((r) => r.outcome)).toEqual(["alerted", "deduplicated"]);
+    await receiver.close();
+  });
+});
+
+/** Lets the worker finish whatever it is doing (the inbox empty, no job in flight). */
+async function settle() {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await app.ctx.db.query<{ n: number }>(
+      `select (select count(*) from alert_events where processed_at is null)
+            + (select count(*) from alert_deliveries where status in ('pending', 'sending')) as n`,
+    );
+    if (Number(rows[0]?.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the worker did not settle");
+}
+
+async function waitForHistory(user: TestUser, done: (items: Record<string, unknown>[]) => boolean) {
+  for (let i = 0; i < 100; i++) {
+    const res = await call<{ items: Record<string, unknown>[] }>(
+      history,
+      "GET",
+      "/api/alerts/history",
+      { token: user.token },
+    );
+    if (done(res.body.items)) return res.body.items;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("history did not reach the expected state");
+}
