@@ -3,6 +3,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as history } from "@/app/api/alerts/history/route";
+import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { startWorker, type Worker } from "@/lib/queue/worker";
 import {
@@ -191,3 +192,44 @@ async function waitForHistory(user: TestUser, done: (items: Record<string, unkno
   }
   throw new Error("history did not reach the expected state");
 }
+
+describe("sending a test alert", () => {
+  it("delivers a signed sample now and reports the receiver's answer", async () => {
+    const receiver = await startReceiver((_, n) => ({ status: n === 0 ? 200 : 503 }));
+    const { user, webhookId, secret } = await userWithWebhook(`${receiver.url}/hook`);
+    const ok = await call(testWebhook, "POST", `/api/alerts/webhooks/${webhookId}/test`, {
+      token: user.token,
+      params: { id: webhookId },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      ok: true,
+      status_code: 200,
+      error: null,
+      duration_ms: expect.any(Number),
+    });
+    const got = receiver.requests[0];
+    expect(
+      got && new Webhook(secret).verify(got.body, got.headers as Record<string, string>),
+    ).toMatchObject({ type: "test" });
+
+    const failing = await call(testWebhook, "POST", `/api/alerts/webhooks/${webhookId}/test`, {
+      token: user.token,
+      params: { id: webhookId },
+    });
+    expect(failing.body).toMatchObject({
+      ok: false,
+      status_code: 503,
+      error: expect.stringContaining("503"),
+    });
+
+    const stranger = await makeUser(app);
+    const hidden = await call(testWebhook, "POST", `/api/alerts/webhooks/${webhookId}/test`, {
+      token: stranger.token,
+      params: { id: webhookId },
+    });
+    expect(hidden.status).toBe(404);
+    expect(receiver.requests).toHaveLength(2);
+    await receiver.close();
+  });
+});

@@ -211,6 +211,13 @@ describe("quietHoursEnd", () => {
       expect(endAt(q, "2026-04-05T03:10:00Z")).toBeUndefined(); // second 23:10
     });
   });
+
+  it("stays quiet when the clock falls back across midnight to the evening before", () => {
+    // America/Goose_Bay, 2004-10-31 at 00:01 ADT (03:01Z), fell back to 23:01 AST on the 30th.
+    const q = quiet("00:00", "06:00", "America/Goose_Bay");
+    expect(endAt(q, "2004-10-31T03:00:30Z")).toBe("2004-10-31T10:00:00.000Z"); // 31st 00:00:30 ADT
+    expect(endAt(q, "2004-10-31T03:30:00Z")).toBe("2004-10-31T10:00:00.000Z"); // 30th 23:30 AST
+  });
 });
 
 describe("zonedParts", () => {
@@ -246,6 +253,12 @@ describe("zonedParts", () => {
       second: 59,
       weekday: 4,
     });
+  });
+
+  it("numbers years before AD 1 astronomically (1 BC is year 0)", () => {
+    const instant = new Date("-000005-03-01T12:00:00Z");
+    expect(zonedParts(instant, "UTC")).toMatchObject({ year: -5, month: 3, day: 1 });
+    expect(zonedTimeToInstant(zonedParts(instant, "UTC"), "UTC")).toEqual(instant);
   });
 
   it("reads an unknown time zone as UTC", () => {

@@ -71,7 +71,8 @@ export function quietHoursEnd(q: QuietHours, now: Date): Date | undefined {
   const today = readParts(zone.format, t);
   // Usually only the occurrence starting today or yesterday can contain
   // `now`; tomorrow's is checked too because a backward jump across midnight
-  // can make the clock show an earlier date than an occurrence already begun.
+  // can make the clock show an earlier date than an occurrence already begun
+  // (America/Goose_Bay fell back from 00:01 to 23:01 the evening before).
   for (const shift of [-1, 0, 1]) {
     const date = addDays(today, shift);
     const from = atTimeOfDay(date, start, zone.format);

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
 import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
   webhookPatchSchema,
+  webhookTestResultSchema,
   webhookViewSchema,
 } from "../alerts/api/webhooks.schema";
 import type { Access } from "./route";
@@ -92,6 +94,24 @@ const OPERATIONS: Operation[] = [
     responses: { 204: { description: "Deleted" } },
   },
   {
+    method: "post",
+    path: "/api/alerts/webhooks/{id}/test",
+    summary: "Send a sample alert to the webhook now and report the outcome",
+    access: "user",
+    responses: {
+      200: { description: "What the receiver answered", schema: webhookTestResultSchema },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/events",
+    summary:
+      "Report an event (producers). Stored before the 202; a repeated event_id or Idempotency-Key is a duplicate",
+    access: "service",
+    body: eventInputSchema,
+    responses: { 202: { description: "Accepted", schema: eventAcceptedSchema } },
+  },
+  {
     method: "get",
     path: "/api/alerts/history",
     summary: "The caller's alerts, newest first, with their deliveries",
@@ -150,6 +170,16 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
     };
     const parameters = [
       ...(op.path.includes("{id}") ? [idParam] : []),
+      ...(op.path === "/api/alerts/events"
+        ? [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", maxLength: 255 },
+            },
+          ]
+        : []),
       ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
         name,
         in: "query",

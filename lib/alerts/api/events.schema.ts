@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "../alert.types";
-import { uuid } from "./fields";
+import { isoDateTime, uuid } from "./fields";
 
 const text = (max: number) =>
   z.string({ error: "must be a string" }).max(max, { error: `must be at most ${max} characters` });
@@ -34,12 +34,7 @@ export const eventInputSchema = z
     type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
     user_id: uuid,
     job_id: uuid.nullable().optional(),
-    occurred_at: z.iso
-      .datetime({
-        offset: true,
-        error: "must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z",
-      })
-      .optional(),
+    occurred_at: isoDateTime.optional(),
     data: eventDataSchema.default({}),
   })
   .superRefine((e, ctx) => {

@@ -9,6 +9,16 @@ export const uuid = z.guid({
   error: "must be a UUID such as 3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f",
 });
 
+const DATE_TIME_ERROR = "must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z";
+
+/** An ISO 8601 date-time with offset that PostgreSQL also accepts. */
+export const isoDateTime = z.iso
+  .datetime({ offset: true, error: DATE_TIME_ERROR })
+  // ISO 8601 allows year 0000 and offsets up to ±23:59; PostgreSQL takes neither.
+  .refine((s) => !s.startsWith("0000") && !/[+-](1[6-9]|2\d):\d\d$/.test(s), {
+    error: DATE_TIME_ERROR,
+  });
+
 export const timeOfDay = z
   .string({ error: 'must be a time as "HH:MM" or "HH:MM:SS" (24-hour), e.g. "22:00"' })
   .regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, {
