@@ -20,10 +20,10 @@ export interface MigrateResult {
 }
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const files = (await readdir(dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
+  const files = (await readdir(/* turbopackIgnore: true */ dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
   return Promise.all(
     files.map(async (file) => {
-      const sql = await readFile(path.join(dir, file), "utf8");
+      const sql = await readFile(path.join(/* turbopackIgnore: true */ dir, file), "utf8");
       const [version = file] = file.split("_");
       return {
         version,
