@@ -156,6 +156,7 @@ const pct = (xs: number[], p: number) => {
 };
 const fromPost = [...sentAt].map(([m, t]) => (arrivals.get(m) ?? Number.NaN) - t);
 const fromAck = [...ackAt].map(([m, t]) => (arrivals.get(m) ?? Number.NaN) - t);
+const postToAck = [...ackAt].map(([m, t]) => t - (sentAt.get(m) ?? Number.NaN));
 const result = {
   engine: values.engine,
   events: EVENTS,
@@ -165,12 +166,14 @@ const result = {
     p99: pct(fromPost, 99),
     max: Math.max(...fromPost),
   },
-  ack_to_webhook_ms: { p50: pct(fromAck, 50), p99: pct(fromAck, 99) },
+  ack_to_webhook_ms: { p50: pct(fromAck, 50), p99: pct(fromAck, 99), max: Math.max(...fromAck) },
+  post_to_ack_ms: { p50: pct(postToAck, 50), p99: pct(postToAck, 99), max: Math.max(...postToAck) },
   at: new Date().toISOString(),
 };
 console.table({
   "POST → webhook (ms)": result.post_to_webhook_ms,
   "202 → webhook (ms)": result.ack_to_webhook_ms,
+  "POST → 202 (ms)": result.post_to_ack_ms,
 });
 mkdirSync(path.join(root, "bench-results"), { recursive: true });
 writeFileSync(
