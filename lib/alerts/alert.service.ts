@@ -1,6 +1,6 @@
 import type { Config } from "../config/config";
 import type { Db, Queryable } from "../db/types";
-import { ensureUser } from "../db/users";
+import { ensureEventUser } from "../db/users";
 import type { AlertQueue } from "../queue/queue";
 import type { Clock } from "../server/context";
 import type { Logger } from "../server/log";
@@ -105,7 +105,7 @@ export async function processEvent(
 
   // Per-user order: dedupe claims and the rate-limit count must not race.
   await lockUser(tx, event.user_id);
-  await ensureUser(tx, event.user_id, undefined);
+  if (!(await ensureEventUser(tx, event.user_id))) return done("unknown_user");
   const recipient = await loadRecipient(tx, event.user_id, event.type, event.job_id);
 
   const rule = dedupeRule(event, recipient.last_progress_at);

@@ -138,6 +138,7 @@ export type EventOutcome =
   | "deduplicated"
   | "no_channels"
   | "below_threshold"
+  | "unknown_user"
   | "error";
 
 /** A delivery's state (`alert_deliveries.status`). */

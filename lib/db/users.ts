@@ -24,3 +24,28 @@ export async function ensureUser(
     ]);
   }
 }
+
+/**
+ * For events about a user: standalone (our own auth.users), a user id first
+ * seen in an event gets a row, so the alert can be recorded; on Supabase the
+ * auth schema is not ours to write, and an unknown id is reported as absent.
+ */
+export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `with standalone as (
+       select not exists (
+         select 1 from information_schema.columns
+         where table_schema = 'auth' and table_name = 'users' and column_name = 'encrypted_password'
+       ) as yes
+     ),
+     created as (
+       insert into auth.users (id)
+       select $1::uuid where (select yes from standalone)
+       on conflict (id) do nothing
+       returning id
+     )
+     select exists (select 1 from auth.users where id = $1::uuid) or exists (select 1 from created) as present`,
+    [userId],
+  );
+  return rows[0]?.present === true;
+}
