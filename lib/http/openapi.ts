@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
 import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
+import { jobProgressSchema, jobPutSchema } from "../alerts/api/jobs.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
@@ -110,6 +111,23 @@ const OPERATIONS: Operation[] = [
     access: "service",
     body: eventInputSchema,
     responses: { 202: { description: "Accepted", schema: eventAcceptedSchema } },
+  },
+  {
+    method: "put",
+    path: "/api/training/jobs/{id}",
+    summary:
+      "Create (201, user_id required) or update (200) a training job; illegal status changes are 409",
+    access: "service",
+    body: jobPutSchema,
+    responses: { 200: { description: "The job" }, 201: { description: "Created" } },
+  },
+  {
+    method: "post",
+    path: "/api/training/jobs/{id}/progress",
+    summary: "Record progress of a running job (re-arms the stall watch)",
+    access: "service",
+    body: jobProgressSchema,
+    responses: { 200: { description: "The job" } },
   },
   {
     method: "get",
