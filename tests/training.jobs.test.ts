@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as logs } from "@/app/api/training/jobs/[id]/logs/route";
 import { POST as progress } from "@/app/api/training/jobs/[id]/progress/route";
 import { PUT } from "@/app/api/training/jobs/[id]/route";
 import { sweepStalledJobs } from "@/lib/alerts/triggers/training-job.trigger";
@@ -216,5 +217,56 @@ describe("the stall watch", () => {
       [id],
     );
     expect(rows.map((r) => r.alert_type)).toEqual(["timeout_warning"]);
+  });
+});
+
+describe("log scanning", () => {
+  const postLogs = (id: string, lines: unknown) =>
+    call(logs, "POST", `/api/training/jobs/${id}/logs`, {
+      token: SERVICE_KEY,
+      body: { lines },
+      params: { id },
+    });
+
+  it("raises one gpu_oom per job with the matching line and its context", async () => {
+    const user = await makeUser(app);
+    const id = randomUUID();
+    await putJob(id, { user_id: user.id, model_name: "llama-70b", status: "running" });
+    const clean = await postLogs(id, ["step 10 loss 1.2", "GPU memory usage: 78%"]);
+    expect(clean.body).toEqual({ oom: false });
+    const hit = await postLogs(id, [
+      "Traceback (most recent call last):",
+      '  File "train.py", line 88, in <module>',
+      "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 79.15 GiB of which 1.2 GiB is free.",
+    ]);
+    expect(hit.body).toMatchObject({ oom: true, signature: "pytorch-cuda", duplicate: false });
+    const again = await postLogs(id, [
+      "RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB",
+    ]);
+    expect(again.body).toMatchObject({ oom: true, duplicate: true, event_id: hit.body.event_id });
+    const raised = (await events(id)).filter((e) => e.type === "gpu_oom");
+    expect(raised).toHaveLength(1);
+    expect(raised[0]?.data).toMatchObject({
+      model_name: "llama-70b",
+      oom_signature: "pytorch-cuda",
+    });
+    expect(String(raised[0]?.data.log_excerpt)).toContain("train.py");
+  });
+
+  it("validates the batch and knows only existing jobs", async () => {
+    const id = randomUUID();
+    expect((await postLogs(id, ["x"])).status).toBe(404);
+    const user = await makeUser(app);
+    await putJob(id, { user_id: user.id });
+    expect((await postLogs(id, [])).status).toBe(422);
+    expect((await postLogs(id, "one line")).status).toBe(422);
+    expect(
+      (
+        await postLogs(
+          id,
+          Array.from({ length: 1001 }, () => "x"),
+        )
+      ).status,
+    ).toBe(422);
   });
 });

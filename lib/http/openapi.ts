@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
 import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
-import { jobProgressSchema, jobPutSchema } from "../alerts/api/jobs.schema";
+import { jobLogsSchema, jobProgressSchema, jobPutSchema } from "../alerts/api/jobs.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
@@ -128,6 +128,14 @@ const OPERATIONS: Operation[] = [
     access: "service",
     body: jobProgressSchema,
     responses: { 200: { description: "The job" } },
+  },
+  {
+    method: "post",
+    path: "/api/training/jobs/{id}/logs",
+    summary: "Scan log lines for an out-of-memory report; the first raises gpu_oom (once per job)",
+    access: "service",
+    body: jobLogsSchema,
+    responses: { 200: { description: "{ oom, signature?, event_id?, duplicate? }" } },
   },
   {
     method: "get",
