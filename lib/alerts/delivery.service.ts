@@ -5,10 +5,11 @@ import type { ChannelResult } from "./channels/channel.types";
 import type { EmailTransport } from "./channels/email.channel";
 import { sendWebhook, type WebhookChannelOptions } from "./channels/webhook.channel";
 import type { AlertCard } from "./formatters/card";
-import { formatEmail } from "./formatters/email.formatter";
+import { emailHeaders, formatEmail } from "./formatters/email.formatter";
 import { formatWebhookBody } from "./formatters/index";
 import { refreshAlertSummary } from "./sql/alerts";
 import {
+  type AttemptRecord,
   type ClaimedDelivery,
   claimDelivery,
   disableWebhook,
@@ -30,6 +31,12 @@ const LEASE_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
 /**
+ * What one attempt came to: the delivery's new status, or `stale` when the
+ * job found nothing to claim (another attempt already ran, or holds the lease).
+ */
+export type AttemptOutcome = AttemptRecord["status"] | "stale";
+
+/**
  * One attempt of one delivery: claim it, send it outside any transaction,
  * record the outcome (and the webhook's health) in one transaction.
  */
@@ -37,23 +44,25 @@ export async function runDelivery(
   deps: DeliveryDeps,
   deliveryId: string,
   attempt: number,
-): Promise<void> {
+): Promise<AttemptOutcome> {
   const claimedAt = deps.clock();
   const claimed = await deps.db.transaction((tx) =>
     claimDelivery(tx, deliveryId, attempt, claimedAt, new Date(claimedAt.getTime() + LEASE_MS)),
   );
-  if (!claimed) return;
+  if (!claimed) return "stale";
 
   const outcome = await send(deps, claimed);
   const now = deps.clock();
   let wake = false;
-  await deps.db.transaction(async (tx) => {
+  const status = await deps.db.transaction(async (tx) => {
+    let status: AttemptRecord["status"];
     const { config } = deps;
     const schedule = config.webhooks.retryScheduleSeconds;
     if (outcome === "skip") {
+      status = "skipped";
       await recordAttempt(tx, {
         id: claimed.id,
-        status: "skipped",
+        status,
         statusCode: null,
         error: skipReason(claimed),
         durationMs: 0,
@@ -61,9 +70,10 @@ export async function runDelivery(
         now,
       });
     } else if (outcome.ok) {
+      status = "delivered";
       await recordAttempt(tx, {
         id: claimed.id,
-        status: "delivered",
+        status,
         statusCode: outcome.statusCode,
         error: null,
         durationMs: outcome.durationMs,
@@ -78,9 +88,10 @@ export async function runDelivery(
         MAX_RETRY_AFTER_MS,
         Math.max((schedule[claimed.attempts - 1] ?? 0) * 1000, outcome.retryAfterMs ?? 0),
       );
+      status = retry ? "retrying" : "failed";
       await recordAttempt(tx, {
         id: claimed.id,
-        status: retry ? "retrying" : "failed",
+        status,
         statusCode: outcome.statusCode,
         error: outcome.error,
         durationMs: outcome.durationMs,
@@ -111,8 +122,10 @@ export async function runDelivery(
       }
     }
     await refreshAlertSummary(tx, [claimed.alert_id]);
+    return status;
   });
   if (wake) deps.queue.wake();
+  return status;
 }
 
 function skipReason(d: ClaimedDelivery): string {
@@ -136,7 +149,12 @@ async function send(deps: DeliveryDeps, d: ClaimedDelivery): Promise<ChannelResu
   if (d.channel === "email") {
     if (!d.email) return "skip";
     const content = formatEmail(card);
-    return deps.email.send({ to: d.email, ...content, messageId: `<${d.id}@training-alerts>` });
+    return deps.email.send({
+      to: d.email,
+      ...content,
+      headers: emailHeaders(deps.config.appUrl),
+      messageId: `<${d.id}@training-alerts>`,
+    });
   }
   if (!d.url || !d.webhook_type || d.webhook_enabled !== true) return "skip";
   const keys = deps.config.encryptionKeys;

@@ -27,13 +27,29 @@ export interface EmailTransportOptions {
   from: string;
   /** Where the file outbox writes `.eml` files when no SMTP is configured. */
   outboxDir: string;
+  /** Open SMTP connections at most. Default 3. */
+  maxConnections?: number;
   now?: () => number;
 }
 
 export function createEmailTransport(options: EmailTransportOptions): EmailTransport {
   const now = options.now ?? Date.now;
+  // Pooled: a burst of alerts reuses a few open connections instead of a
+  // TCP + TLS + AUTH handshake per message. Timeouts stay well inside a
+  // delivery's 30 s lease so a stuck server fails the attempt (and it retries).
   const smtp = options.smtpUrl
-    ? nodemailer.createTransport(options.smtpUrl, { from: options.from })
+    ? nodemailer.createTransport(
+        {
+          url: options.smtpUrl,
+          pool: true,
+          maxConnections: options.maxConnections ?? 3,
+          maxMessages: 100,
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 20_000,
+        },
+        { from: options.from },
+      )
     : undefined;
   const file = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" });
 

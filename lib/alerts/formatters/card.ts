@@ -1,3 +1,5 @@
+import { jobLink } from "../templates/facts";
+
 /**
  * An alert as every formatter receives it: everything needed to render,
  * nothing that must not leave the system (no email address). Pure data.
@@ -15,9 +17,6 @@ export interface AlertCard {
 }
 
 /** Where "View Details" points. */
-export const jobUrl = (card: AlertCard) =>
-  card.jobId
-    ? `${card.appUrl}/training/monitor?jobId=${encodeURIComponent(card.jobId)}`
-    : `${card.appUrl}/alerts/history`;
+export const jobUrl = (card: AlertCard) => `${card.appUrl}${jobLink(card.jobId).path}`;
 
 export const settingsUrl = (card: AlertCard) => `${card.appUrl}/settings/alerts`;
