@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# npm run test:python: runs the Python client's tests (integrations/python)
+# against a real server. Starts the production build on a free port with a
+# fresh embedded database and generated secrets, provisions a user, runs
+# `python3 -m unittest`, stops the server and exits with unittest's status.
+# Needs `npm run build` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f .next/BUILD_ID ]; then
+  echo "test:python: no production build (.next/BUILD_ID is missing); run \`npm run build\` first." >&2
+  exit 1
+fi
+if ! command -v python3 >/dev/null; then
+  echo "test:python: python3 is not installed; the client needs Python 3.9 or newer." >&2
+  exit 1
+fi
+
+node_eval() { node --input-type=commonjs -e "$1" "${@:2}"; }
+
+PORT="$(node_eval 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')"
+URL="http://127.0.0.1:$PORT"
+DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/ta-python-test.XXXXXX")"
+SERVER_LOG="$DATA_DIR/server.log"
+SERVICE_KEY="ta_sk_$(openssl rand -hex 24)"
+SERVER_PID=""
+
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "test:python: starting the server on $URL (data in $DATA_DIR)"
+env -u DATABASE_URL -u SUPABASE_URL \
+  NEXT_TELEMETRY_DISABLED=1 \
+  ALERTS_DATA_DIR="$DATA_DIR/data" \
+  SUPABASE_JWT_SECRET="$(openssl rand -hex 32)" \
+  ALERTS_SERVICE_KEY="$SERVICE_KEY" \
+  ALERTS_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
+  LOG_LEVEL=warn \
+  node node_modules/next/dist/bin/next start -p "$PORT" -H 127.0.0.1 >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+
+# Ready when /api/health answers 200 (the database is open and migrated).
+ready=""
+for _ in $(seq 1 120); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+  if node_eval 'fetch(process.argv[1] + "/api/health").then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1));' "$URL"; then
+    ready=yes
+    break
+  fi
+  sleep 0.5
+done
+if [ -z "$ready" ]; then
+  echo "test:python: the server did not become healthy within 60 s; its log:" >&2
+  cat "$SERVER_LOG" >&2
+  exit 1
+fi
+
+# A user to report for: standalone, a job for an unknown user id provisions it.
+USER_ID="$(node_eval 'console.log(require("crypto").randomUUID())')"
+node_eval '
+const [url, key, user] = process.argv.slice(1);
+const job = require("crypto").randomUUID();
+fetch(`${url}/api/training/jobs/${job}`, {
+  method: "PUT",
+  headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+  body: JSON.stringify({ user_id: user, status: "queued", model_name: "python-client-test setup" }),
+}).then(async (r) => {
+  if (r.status !== 201) {
+    console.error(`test:python: provisioning a user failed: ${r.status} ${await r.text()}`);
+    process.exit(1);
+  }
+}, (e) => { console.error(`test:python: provisioning a user failed: ${e.message}`); process.exit(1); });
+' "$URL" "$SERVICE_KEY" "$USER_ID"
+
+set +e
+TA_URL="$URL" TA_SERVICE_KEY="$SERVICE_KEY" TA_USER_ID="$USER_ID" PYTHONDONTWRITEBYTECODE=1 \
+  python3 -m unittest integrations/python/test_training_alerts.py -v
+status=$?
+set -e
+
+if [ "$status" -ne 0 ]; then
+  echo "test:python: unittest failed ($status); the server's log:" >&2
+  tail -n 100 "$SERVER_LOG" >&2
+fi
+stop_server
+exit "$status"
