@@ -288,3 +288,49 @@ describe("training_jobs status trigger", () => {
     expect(await eventsFor(jobId)).toEqual(before);
   });
 });
+
+describe("on a Supabase-shaped database", () => {
+  it("apply cleanly where auth.users, auth.uid() and the roles already exist, and leave them alone", async () => {
+    const fresh = await createTestDb({ migrate: false });
+    try {
+      // What Supabase has before our migrations: its own auth schema and function.
+      await fresh.db.exec(`
+        do $$ begin
+          if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
+        exception when duplicate_object or unique_violation then null; end $$;
+        create schema auth;
+        create table auth.users (
+          instance_id uuid, id uuid primary key, aud varchar(255), role varchar(255), email varchar(255),
+          encrypted_password varchar(255), raw_app_meta_data jsonb, is_sso_user boolean not null default false
+        );
+        create function auth.uid() returns uuid language sql stable as
+          $f$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $f$;
+        comment on function auth.uid() is 'supabase';
+      `);
+      const result = await migrate(fresh.db);
+      expect(result.applied.length).toBe((await readMigrations(MIGRATIONS_DIR)).length);
+      const { rows } = await fresh.db.query<{ comment: string | null; columns: number }>(
+        `select obj_description('auth.uid()'::regprocedure, 'pg_proc') as comment,
+                (select count(*)::int from information_schema.columns
+                 where table_schema = 'auth' and table_name = 'users') as columns`,
+      );
+      expect(rows[0]).toEqual({ comment: "supabase", columns: 8 });
+      // Our tables reference Supabase's users, and RLS works through its auth.uid().
+      const userId = randomUUID();
+      await fresh.db.query("insert into auth.users (id, email) values ($1, 'a@example.com')", [
+        userId,
+      ]);
+      await fresh.db.query("insert into user_alert_preferences (user_id) values ($1)", [userId]);
+      const seen = await fresh.db.transaction(async (tx) => {
+        await tx.query(
+          "select set_config('role', 'authenticated', true), set_config('request.jwt.claim.sub', $1, true)",
+          [userId],
+        );
+        return (await tx.query("select user_id from user_alert_preferences")).rows;
+      });
+      expect(seen).toEqual([{ user_id: userId }]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
