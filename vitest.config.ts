@@ -5,7 +5,8 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["tests/**/*.test.ts", "lib/**/*.test.ts"],
-    exclude: ["tests/browser/**", "node_modules/**"],
+    // tests/processes run worker processes on PostgreSQL: npm run test:processes.
+    exclude: ["tests/browser/**", "tests/processes/**", "node_modules/**"],
     pool: "forks",
     // Each file starts its own database; PGlite's initdb alone takes seconds.
     testTimeout: 30_000,

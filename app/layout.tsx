@@ -1,22 +1,67 @@
-import type { Metadata } from "next";
+import "./globals.css";
+import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
+import { getContext } from "@/lib/server/context";
+import { getSession, type Session } from "./_lib/session";
+import { NavLinks } from "./_ui/nav-links";
+import { signOut } from "./signin/actions";
 
 export const metadata: Metadata = {
   title: "Training Alerts",
   description: "Alerts for ML training jobs by email, Slack, Discord and signed webhooks",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page depends on the signed-in user: render at request time, never
+  // at build time (which would also open the database during `next build`).
+  await connection();
+  let session: Session | undefined;
+  let localMode = false;
+  try {
+    const ctx = await getContext();
+    localMode = ctx.config.localMode;
+    session = await getSession();
+  } catch {
+    // The page itself reports why the service is not ready; the header just has no user.
+  }
   return (
     <html lang="en">
-      <body
-        style={{
-          fontFamily: "system-ui, sans-serif",
-          margin: 0,
-          padding: "1.5rem",
-          lineHeight: 1.5,
-        }}
-      >
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="site-header-inner">
+            <a href="/" className="brand">
+              <span aria-hidden="true">📟</span> Training Alerts
+            </a>
+            {session ? <NavLinks localMode={localMode} /> : null}
+            <div className="account">
+              {session ? (
+                <>
+                  <span className="account-email" title={session.userId}>
+                    {session.email ?? "Signed in"}
+                  </span>
+                  <form action={signOut}>
+                    <button type="submit" className="link-button">
+                      Sign out
+                    </button>
+                  </form>
+                </>
+              ) : (
+                <a href="/signin">Sign in</a>
+              )}
+            </div>
+          </div>
+          {localMode ? (
+            <p className="local-mode-note">
+              Local mode: dev sign-in, generated secrets, emails in the outbox folder.
+            </p>
+          ) : null}
+        </header>
         {children}
       </body>
     </html>

@@ -233,3 +233,29 @@ describe("sending a test alert", () => {
     await receiver.close();
   });
 });
+
+describe("the worker's stall watch", () => {
+  it("warns about a running job that stopped making progress, once", async () => {
+    const receiver = await startReceiver();
+    const { user } = await userWithWebhook(`${receiver.url}/hook`);
+    const jobId = randomUUID();
+    const started = app.ctx.clock();
+    await app.ctx.db.query(
+      `insert into training_jobs (id, user_id, model_name, status, last_progress_at)
+       values ($1, $2, 'stuck', 'running', $3)`,
+      [jobId, user.id, started],
+    );
+    try {
+      // The worker sweeps about once a minute of its clock.
+      app.setNow(new Date(started.getTime() + 31 * 60_000));
+      await receiver.waitFor(2); // job_started (the insert) and the stall warning
+      app.setNow(new Date(started.getTime() + 33 * 60_000));
+      await settle();
+      const types = receiver.requests.map((r) => JSON.parse(r.body).type).sort();
+      expect(types).toEqual(["job_started", "timeout_warning"]);
+    } finally {
+      app.setNow(new Date());
+      await receiver.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ import {
   type ClaimedDelivery,
   claimDelivery,
   disableWebhook,
+  holdsLease,
   markWebhookFailure,
   markWebhookSuccess,
   recordAttempt,
@@ -54,7 +55,10 @@ export async function runDelivery(
   const outcome = await send(deps, claimed);
   const now = deps.clock();
   let wake = false;
-  const status = await deps.db.transaction(async (tx) => {
+  const status = await deps.db.transaction(async (tx): Promise<AttemptOutcome> => {
+    // A send that outlived its lease may have been taken over by another
+    // worker; the newer attempt owns the row and records its own outcome.
+    if (!(await holdsLease(tx, claimed.id, claimed.attempts))) return "stale";
     let status: AttemptRecord["status"];
     const { config } = deps;
     const schedule = config.webhooks.retryScheduleSeconds;

@@ -20,6 +20,12 @@ export interface Config {
     /** Supabase project URL; user tokens are verified against its JWKS. */
     supabaseUrl: string | undefined;
   };
+  /**
+   * Supabase Auth for the web UI's sign-in (`NEXT_PUBLIC_SUPABASE_URL`,
+   * `NEXT_PUBLIC_SUPABASE_ANON_KEY`); undefined when the UI has no Supabase
+   * sign-in (local mode offers a dev sign-in instead).
+   */
+  webAuth: { supabaseUrl: string; anonKey: string } | undefined;
   /** Bearer key for trusted producers (training servers, agents). */
   serviceKey: string;
   /** Keys that encrypt webhook URLs and secrets at rest; the first one encrypts. */
@@ -123,6 +129,11 @@ const envSchema = z.object({
   ALERTS_TIMEOUT_MINUTES: int(1, 10080).default(30),
   ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
   ALERTS_REQUIRE_CONFIG: bool().default(false),
+  NEXT_PUBLIC_SUPABASE_URL: url().optional(),
+  NEXT_PUBLIC_SUPABASE_ANON_KEY: z
+    .string()
+    .min(20, { error: "must be the project's anon key" })
+    .optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -183,6 +194,8 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     encryptionKeys.push(parseEncryptionKey("ALERTS_ENCRYPTION_KEYS_OLD", old.trim()));
   }
 
+  const webAuth = parseWebAuth(e, localMode);
+
   const allowedCidrs = e.ALERTS_WEBHOOK_ALLOWED_CIDRS.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
@@ -200,6 +213,7 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ALERTS_DATA_DIR,
     auth: { jwtSecret, supabaseUrl: e.SUPABASE_URL },
+    webAuth,
     serviceKey,
     encryptionKeys,
     smtpUrl: e.SMTP_URL,
@@ -218,6 +232,30 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     requireConfig: e.ALERTS_REQUIRE_CONFIG,
     localMode,
   };
+}
+
+/**
+ * The web UI signs in through Supabase when both public variables are set.
+ * Half a setting, or Supabase sign-in without a way for the API to verify the
+ * tokens it hands out, would only fail later at sign-in, so both stop start-up.
+ */
+function parseWebAuth(e: z.output<typeof envSchema>, localMode: boolean): Config["webAuth"] {
+  const url = e.NEXT_PUBLIC_SUPABASE_URL;
+  const anonKey = e.NEXT_PUBLIC_SUPABASE_ANON_KEY;
+  if (!url && !anonKey) return undefined;
+  if (!url || !anonKey) {
+    const missing = url ? "NEXT_PUBLIC_SUPABASE_ANON_KEY" : "NEXT_PUBLIC_SUPABASE_URL";
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing}: must be set too; Supabase sign-in needs both NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY`,
+    );
+  }
+  if (localMode) {
+    throw new ConfigError(
+      "Invalid configuration:\n  NEXT_PUBLIC_SUPABASE_URL: the web UI would sign in through Supabase, " +
+        "but the API cannot verify Supabase tokens; set SUPABASE_URL (or SUPABASE_JWT_SECRET) as well",
+    );
+  }
+  return { supabaseUrl: url.replace(/\/+$/, ""), anonKey };
 }
 
 /** A key is 32 bytes in base64, optionally prefixed with `id:` to name it. */

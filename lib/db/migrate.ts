@@ -20,7 +20,9 @@ export interface MigrateResult {
 }
 
 export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const files = (await readdir(/* turbopackIgnore: true */ dir)).filter((f) => /^\d+_[\w-]+\.sql$/.test(f)).sort();
+  const files = (await readdir(/* turbopackIgnore: true */ dir))
+    .filter((f) => /^\d+_[\w-]+\.sql$/.test(f))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const sql = await readFile(path.join(/* turbopackIgnore: true */ dir, file), "utf8");

@@ -58,20 +58,22 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
     migrate: true,
   });
   boss.on("error", (error) => log.error({ err: error }, "queue error"));
-  await boss.start();
-  await boss.createQueue(QUEUE.deliver, {
-    name: QUEUE.deliver,
-    policy: "standard",
-    retryLimit: 5,
-    retryDelay: 2,
-    retryBackoff: true,
-    expireInSeconds: DELIVERY_EXPIRE_SECONDS,
-  });
-  await boss.createQueue(QUEUE.notice, {
-    name: QUEUE.notice,
-    policy: "short",
-    retryLimit: 5,
-    retryDelay: 30,
+  await oneAtATime(db, async () => {
+    await boss.start();
+    await boss.createQueue(QUEUE.deliver, {
+      name: QUEUE.deliver,
+      policy: "standard",
+      retryLimit: 5,
+      retryDelay: 2,
+      retryBackoff: true,
+      expireInSeconds: DELIVERY_EXPIRE_SECONDS,
+    });
+    await boss.createQueue(QUEUE.notice, {
+      name: QUEUE.notice,
+      policy: "short",
+      retryLimit: 5,
+      retryDelay: 30,
+    });
   });
   const workerIds: string[] = [];
   return {
@@ -105,4 +107,21 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
       await boss.stop({ graceful, wait: true, timeout: timeoutMs, close: false });
     },
   };
+}
+
+/**
+ * Runs pg-boss's start-up with a lock that processes starting together on
+ * PostgreSQL take in turn. On a fresh database, pg-boss's own install and
+ * create_queue (DDL) race: one worker fails with a duplicate key on its
+ * schema or a deadlock on the queue's partition. The lock is held by a
+ * transaction of its own while pg-boss uses other connections; PGlite has
+ * one process, and one connection that the transaction would hold.
+ */
+async function oneAtATime(db: Db, start: () => Promise<void>): Promise<void> {
+  if (db.kind !== "pg") return start();
+  await db.transaction(async (tx) => {
+    // 7394001: this service's advisory locks (1 is the migration runner's).
+    await tx.query("select pg_advisory_xact_lock(7394001, 2)");
+    await start();
+  });
 }

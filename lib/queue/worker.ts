@@ -2,7 +2,13 @@ import path from "node:path";
 import type PgBoss from "pg-boss";
 import { type EngineDeps, processInbox, sendRateLimitNotice } from "../alerts/alert.service";
 import { createEmailTransport, type EmailTransport } from "../alerts/channels/email.channel";
-import { type DeliveryDeps, releaseDue, runDelivery } from "../alerts/delivery.service";
+import {
+  type AttemptOutcome,
+  type DeliveryDeps,
+  releaseDue,
+  runDelivery,
+} from "../alerts/delivery.service";
+import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import type { AppContext } from "../server/context";
 import {
   type AlertQueue,
@@ -14,6 +20,8 @@ import {
 } from "./queue";
 import { onWakeInbox } from "./wake";
 import { setWorkerState } from "./worker-state";
+
+const STALL_SWEEP_MS = 60_000;
 
 export interface WorkerOptions {
   /** Delivery handlers polling in parallel in this process. Default 4. */
@@ -57,14 +65,26 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     });
   const deps: DeliveryDeps = { ...engine, email, ...options.deliveryOverrides };
   const pollMs = options.pollMs ?? 1000;
+  const batchSize = options.batchSize ?? 5;
 
   const deliver = async (jobs: PgBoss.Job<DeliveryJob>[]) => {
-    await Promise.all(jobs.map((job) => runDelivery(deps, job.data.delivery_id, job.data.attempt)));
+    // A full batch says more are waiting: fetch again as soon as this one is
+    // done, not after pg-boss's polling interval (a backlog would otherwise
+    // drain at batchSize × concurrency jobs per interval).
+    if (jobs.length >= batchSize) queue.wake();
+    const outcomes = await Promise.all(
+      jobs.map((job) => runDelivery(deps, job.data.delivery_id, job.data.attempt)),
+    );
+    // One line per batch says what this process sent: with several workers,
+    // their logs show how the work was shared.
+    const counts: Partial<Record<AttemptOutcome, number>> = {};
+    for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+    ctx.log.info({ jobs: jobs.length, ...counts }, "delivery batch");
   };
   for (let i = 0; i < (options.concurrency ?? 4); i++) {
     const id = await queue.boss.work<DeliveryJob>(
       QUEUE.deliver,
-      { batchSize: options.batchSize ?? 5, pollingIntervalSeconds: 2 },
+      { batchSize, pollingIntervalSeconds: 2 },
       deliver,
     );
     queue.addWorker(id);
@@ -83,9 +103,18 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     woken = true;
     wakeLoop?.();
   };
+  // The stall watch runs about once a minute in every worker; its events'
+  // idempotency keys make concurrent sweeps harmless.
+  let nextStallSweep = 0;
   const loop = (async () => {
     while (!stopping) {
       try {
+        const now = ctx.clock().getTime();
+        if (now >= nextStallSweep) {
+          nextStallSweep = now + STALL_SWEEP_MS;
+          const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
+          if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
+        }
         const processed = await processInbox(engine);
         const released = await releaseDue(engine);
         if (processed > 0 || released > 0) continue;

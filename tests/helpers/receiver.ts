@@ -8,17 +8,29 @@ export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
   at: number;
+  /** The status the receiver answered, once the answer is sent; unset while held or when dropped. */
+  status?: number;
 }
 
-/** How the receiver answers the n-th request (0-based). */
+export interface Reply {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * How the receiver answers the n-th request (0-based): a reply, now or later
+ * (a slow receiver), or "drop" to close the connection without an answer.
+ */
 export type Responder = (
   req: ReceivedRequest,
   n: number,
-) => { status: number; body?: string; headers?: Record<string, string> };
+) => Reply | "drop" | Promise<Reply | "drop">;
 
 /**
  * A real HTTP receiver on 127.0.0.1 that records what it gets. `waitFor(n)`
- * resolves when n requests have arrived — tests wait on events, not on time.
+ * resolves when n requests have arrived (answered or not) — tests wait on
+ * events, not on time.
  */
 export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
   const requests: ReceivedRequest[] = [];
@@ -35,16 +47,25 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
         body: Buffer.concat(chunks).toString("utf8"),
         at: performance.now(),
       };
-      const reply = respond(received, requests.length);
+      const n = requests.length;
       requests.push(received);
-      res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
-      res.end(reply.body ?? "");
       for (const w of [...waiters]) {
         if (requests.length >= w.n) {
           waiters.splice(waiters.indexOf(w), 1);
           w.resolve();
         }
       }
+      void Promise.resolve(respond(received, n)).then((reply) => {
+        if (reply === "drop") {
+          req.socket.destroy();
+          return;
+        }
+        res.on("finish", () => {
+          received.status = reply.status;
+        });
+        res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+        res.end(reply.body ?? "");
+      });
     });
   });
   server.on("connection", () => {

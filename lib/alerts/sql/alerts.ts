@@ -194,6 +194,13 @@ export async function insertDeliveries(
  */
 export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Promise<void> {
   if (alertIds.length === 0) return;
+  // Two deliveries of one alert finishing at once would each read the other
+  // as still sending, and the later write would keep that stale summary.
+  // Locking the alert rows first (in one order) makes the second wait, and
+  // its next statement then reads the first one's committed outcome.
+  await db.query("select id from alert_history where id = any($1::uuid[]) order by id for update", [
+    alertIds,
+  ]);
   await db.query(
     `update alert_history h set
        status = s.status,

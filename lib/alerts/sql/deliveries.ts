@@ -66,6 +66,15 @@ export interface AttemptRecord {
   now: Date;
 }
 
+/** Locks the delivery for recording if this attempt still owns it. */
+export async function holdsLease(db: Queryable, id: string, attempts: number): Promise<boolean> {
+  const { rows } = await db.query(
+    "select 1 from alert_deliveries where id = $1 and status = 'sending' and attempts = $2 for update",
+    [id, attempts],
+  );
+  return rows.length > 0;
+}
+
 export async function recordAttempt(db: Queryable, r: AttemptRecord): Promise<void> {
   await db.query(
     `update alert_deliveries set
@@ -133,8 +142,9 @@ export async function disableWebhook(
 
 /**
  * Makes due deliveries ready again: deferred ones whose quiet hours ended,
- * retries whose wait is over, and sends whose worker died long ago. Answers
- * what to enqueue.
+ * retries whose wait is over, and sends whose lease ran out (the worker died
+ * mid-send; if it was only slow, `holdsLease` keeps its late result out).
+ * Answers what to enqueue.
  */
 export async function releaseDueDeliveries(
   db: Queryable,
@@ -145,7 +155,7 @@ export async function releaseDueDeliveries(
     `with due as (
        select id from alert_deliveries
        where (status in ('deferred', 'retrying') and next_attempt_at <= $1)
-          or (status = 'sending' and lease_until < $1::timestamptz - interval '2 minutes')
+          or (status = 'sending' and lease_until < $1)
        order by next_attempt_at nulls first
        limit $2
        for update skip locked

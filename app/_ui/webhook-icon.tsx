@@ -1,0 +1,28 @@
+import type { WebhookType } from "@/lib/alerts/alert.types";
+
+const LOOK: Record<WebhookType, { fill: string; glyph: string }> = {
+  slack: { fill: "#611f69", glyph: "#" },
+  discord: { fill: "#4752c4", glyph: "D" },
+  generic: { fill: "#334155", glyph: "{}" },
+};
+
+/** A small badge for the webhook's platform; decorative (the type is also written out). */
+export function WebhookIcon({ type }: { type: WebhookType }) {
+  const look = LOOK[type] ?? LOOK.generic;
+  return (
+    <svg className="webhook-icon" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true">
+      <rect width="32" height="32" rx="7" fill={look.fill} />
+      <text
+        x="16"
+        y="21.5"
+        textAnchor="middle"
+        fontSize={look.glyph.length > 1 ? 14 : 17}
+        fontWeight="700"
+        fontFamily="system-ui, sans-serif"
+        fill="#fff"
+      >
+        {look.glyph}
+      </text>
+    </svg>
+  );
+}

@@ -1,0 +1,232 @@
+import type { WebhookType } from "@/lib/alerts/alert.types";
+import type { AlertCard } from "@/lib/alerts/formatters/card";
+import { formatDiscord } from "@/lib/alerts/formatters/discord.formatter";
+import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
+import { formatGeneric } from "@/lib/alerts/formatters/generic.formatter";
+import { formatSlack } from "@/lib/alerts/formatters/slack.formatter";
+import type { HistoryItemJson } from "../../_lib/api";
+import { formatWhen } from "../../_ui/format";
+import { DELIVERY_STATUS_LABELS, typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";
+
+export interface WebhookRef {
+  name: string;
+  type: WebhookType;
+}
+
+const STATUS_TONE: Record<string, string> = {
+  sent: "badge-good",
+  delivered: "badge-good",
+  partial: "badge-warn",
+  pending: "badge-info",
+  sending: "badge-info",
+  retrying: "badge-warn",
+  deferred: "badge-info",
+  failed: "badge-bad",
+  suppressed: "badge-muted",
+  skipped: "badge-muted",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  const label = DELIVERY_STATUS_LABELS[status] ?? status;
+  return <span className={`badge ${STATUS_TONE[status] ?? "badge-muted"}`}>{label}</span>;
+}
+
+/** One alert: a summary line that opens to its deliveries and message previews. */
+export function HistoryItem({
+  item,
+  webhooks,
+  zone,
+  appUrl,
+}: {
+  item: HistoryItemJson;
+  webhooks: Map<string, WebhookRef>;
+  zone: string;
+  appUrl: string;
+}) {
+  return (
+    <li className="history-item">
+      <details>
+        <summary>
+          <span className="history-summary">
+            <span className="history-title">{item.title}</span>
+            <span className="history-meta">
+              <StatusBadge status={item.status} />
+              <span className="badge badge-type">{typeLabel(item.alert_type)}</span>
+              <time dateTime={item.created_at}>{formatWhen(item.created_at, zone)}</time>
+            </span>
+          </span>
+        </summary>
+        <div className="history-body stack">
+          <p className="history-message">{item.message}</p>
+          <dl className="facts">
+            {item.job_id ? (
+              <div className="span-2">
+                <dt>Job</dt>
+                <dd>
+                  <a href={`/alerts/history?job_id=${item.job_id}`}>
+                    <code>{item.job_id}</code>
+                  </a>
+                </dd>
+              </div>
+            ) : null}
+            {item.deferred_until ? (
+              <div>
+                <dt>Deferred until</dt>
+                <dd>
+                  <time dateTime={item.deferred_until}>
+                    {formatWhen(item.deferred_until, zone)}
+                  </time>{" "}
+                  (quiet hours)
+                </dd>
+              </div>
+            ) : null}
+            {item.suppressed_reason ? (
+              <div>
+                <dt>Not sent because</dt>
+                <dd>{item.suppressed_reason}</dd>
+              </div>
+            ) : null}
+          </dl>
+          <Deliveries item={item} webhooks={webhooks} zone={zone} />
+          <Previews item={item} webhooks={webhooks} appUrl={appUrl} />
+        </div>
+      </details>
+    </li>
+  );
+}
+
+function Deliveries({
+  item,
+  webhooks,
+  zone,
+}: {
+  item: HistoryItemJson;
+  webhooks: Map<string, WebhookRef>;
+  zone: string;
+}) {
+  if (item.deliveries.length === 0) {
+    return <p className="hint">No deliveries: nothing was sent for this alert.</p>;
+  }
+  return (
+    <section aria-label="Deliveries">
+      <h3 className="h4">Deliveries</h3>
+      <ul className="deliveries">
+        {item.deliveries.map((d) => {
+          const hook = d.webhook_id ? webhooks.get(d.webhook_id) : undefined;
+          const channel =
+            d.channel === "email"
+              ? "Email"
+              : hook
+                ? `${hook.name} (${WEBHOOK_TYPE_LABELS[hook.type]})`
+                : "Webhook (deleted)";
+          const waiting = d.status === "deferred" || d.status === "retrying";
+          return (
+            <li key={d.id} className="delivery">
+              <div className="delivery-head">
+                <strong>{channel}</strong> <StatusBadge status={d.status} />
+              </div>
+              <dl className="facts compact">
+                <div>
+                  <dt>Attempts</dt>
+                  <dd>{d.attempts}</dd>
+                </div>
+                {d.last_status_code ? (
+                  <div>
+                    <dt>{d.channel === "email" ? "Last reply code" : "Last HTTP status"}</dt>
+                    <dd>{d.last_status_code}</dd>
+                  </div>
+                ) : null}
+                {d.delivered_at ? (
+                  <div>
+                    <dt>Delivered</dt>
+                    <dd>
+                      <time dateTime={d.delivered_at}>{formatWhen(d.delivered_at, zone)}</time>
+                    </dd>
+                  </div>
+                ) : null}
+                {waiting && d.next_attempt_at ? (
+                  <div>
+                    <dt>{d.status === "deferred" ? "Deferred until" : "Next attempt"}</dt>
+                    <dd>
+                      <time dateTime={d.next_attempt_at}>
+                        {formatWhen(d.next_attempt_at, zone)}
+                      </time>
+                    </dd>
+                  </div>
+                ) : null}
+                {d.last_error ? (
+                  <div className="wide">
+                    <dt>{d.status === "skipped" || d.status === "suppressed" ? "Why" : "Error"}</dt>
+                    <dd className="error-text">{d.last_error}</dd>
+                  </div>
+                ) : null}
+              </dl>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * The message as each of the alert's channels formats it, from the same pure
+ * formatters the delivery worker uses. Email is shown when the alert went (or
+ * would have gone) by email; each webhook platform it went to gets its payload.
+ */
+function Previews({
+  item,
+  webhooks,
+  appUrl,
+}: {
+  item: HistoryItemJson;
+  webhooks: Map<string, WebhookRef>;
+  appUrl: string;
+}) {
+  const card: AlertCard = {
+    id: item.id,
+    type: item.alert_type,
+    title: item.title,
+    message: item.message,
+    jobId: item.job_id,
+    data: item.data,
+    createdAt: new Date(item.created_at),
+    appUrl,
+  };
+  const types = new Set<WebhookType>();
+  let email = item.deliveries.length === 0;
+  for (const d of item.deliveries) {
+    if (d.channel === "email") email = true;
+    else types.add((d.webhook_id && webhooks.get(d.webhook_id)?.type) || "generic");
+  }
+  const previews: { label: string; body: string }[] = [];
+  const render = (label: string, make: () => string) => {
+    try {
+      previews.push({ label, body: make() });
+    } catch (error) {
+      previews.push({ label, body: `(could not format: ${(error as Error).message})` });
+    }
+  };
+  if (email) {
+    render("Email", () => {
+      const mail = formatEmail(card);
+      return `Subject: ${mail.subject}\n\n${mail.text}`;
+    });
+  }
+  if (types.has("slack")) render("Slack", () => JSON.stringify(formatSlack(card), null, 2));
+  if (types.has("discord")) render("Discord", () => JSON.stringify(formatDiscord(card), null, 2));
+  if (types.has("generic")) {
+    render("Generic webhook", () => JSON.stringify(formatGeneric(card), null, 2));
+  }
+  return (
+    <section aria-label="Message preview">
+      <h3 className="h4">Message preview</h3>
+      {previews.map((p) => (
+        <details key={p.label} className="preview-block">
+          <summary>{p.label}</summary>
+          <pre>{p.body}</pre>
+        </details>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,192 @@
+import type { Metadata } from "next";
+import { GET } from "@/app/api/alerts/history/route";
+import { GET as getPreferences } from "@/app/api/alerts/preferences/route";
+import { GET as getWebhooks } from "@/app/api/alerts/webhooks/route";
+import { ALERT_STATUSES, ALERT_TYPES } from "@/lib/alerts/alert.types";
+import { getContext } from "@/lib/server/context";
+import {
+  callApi,
+  type HistoryPageJson,
+  type PreferencesJson,
+  type WebhookJson,
+} from "../../_lib/api";
+import { requireSession } from "../../_lib/session";
+import { describedBy, FieldError } from "../../_ui/field-error";
+import { STATUS_LABELS, typeLabel } from "../../_ui/labels";
+import { ProblemBanner, splitErrors } from "../../_ui/problem-banner";
+import { AutoRefresh } from "./auto-refresh";
+import { HistoryItem, type WebhookRef } from "./history-item";
+import { SampleEventForm } from "./sample-event";
+
+// Per-user pages: rendered at request time, never prerendered at build time.
+export const dynamic = "force-dynamic";
+
+export const metadata: Metadata = { title: "Alert history · Training Alerts" };
+
+const FILTERS = ["alert_type", "status", "job_id"] as const;
+const PAGE_SIZE = "20";
+
+type SearchParams = Record<string, string | string[] | undefined>;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.trim() || "";
+
+export default async function HistoryPage({
+  searchParams,
+}: {
+  searchParams: Promise<SearchParams>;
+}) {
+  const params = await searchParams;
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, first(params[f])])) as Record<
+    (typeof FILTERS)[number],
+    string
+  >;
+  const cursor = first(params.cursor);
+  const here = `/alerts/history${queryString({ ...filters, cursor })}`;
+  const session = await requireSession(here);
+  const ctx = await getContext();
+
+  const [page, hooks, prefs] = await Promise.all([
+    callApi<HistoryPageJson>(session.token, GET, "GET", "/api/alerts/history", {
+      query: { ...filters, cursor, limit: PAGE_SIZE },
+    }),
+    callApi<{ items: WebhookJson[] }>(session.token, getWebhooks, "GET", "/api/alerts/webhooks"),
+    callApi<PreferencesJson>(session.token, getPreferences, "GET", "/api/alerts/preferences"),
+  ]);
+  const zone = prefs.ok ? prefs.data.timezone : "UTC";
+  const webhooks = new Map<string, WebhookRef>(
+    (hooks.ok ? hooks.data.items : []).map((w) => [w.id, { name: w.name, type: w.webhook_type }]),
+  );
+  const { byField, rest } = splitErrors(page.ok ? undefined : page.problem, [...FILTERS, "cursor"]);
+  const filtered = FILTERS.some((f) => filters[f]);
+  const items = page.ok ? page.data.items : [];
+  const inFlight = items.some(
+    (i) => i.status === "pending" || i.deliveries.some((d) => d.status === "sending"),
+  );
+
+  return (
+    <main id="main">
+      <h1>Alert history</h1>
+      <p className="lede">
+        Every alert, newest first, with what happened on each channel. Open one to see its
+        deliveries and the message as it was formatted. Times are shown in {zone}.
+      </p>
+
+      {ctx.config.localMode ? <SampleEventForm /> : null}
+
+      <form method="get" action="/alerts/history" className="card filters" noValidate>
+        <h2 className="visually-hidden">Filters</h2>
+        <div className="field">
+          <label htmlFor="filter-type">Type</label>
+          <select
+            id="filter-type"
+            name="alert_type"
+            defaultValue={filters.alert_type}
+            aria-describedby={describedBy(byField.alert_type && "filter-type-error")}
+          >
+            <option value="">All types</option>
+            {ALERT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {typeLabel(t)}
+              </option>
+            ))}
+          </select>
+          <FieldError id="filter-type-error" message={byField.alert_type} />
+        </div>
+        <div className="field">
+          <label htmlFor="filter-status">Status</label>
+          <select
+            id="filter-status"
+            name="status"
+            defaultValue={filters.status}
+            aria-describedby={describedBy(byField.status && "filter-status-error")}
+          >
+            <option value="">Any status</option>
+            {ALERT_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+          <FieldError id="filter-status-error" message={byField.status} />
+        </div>
+        <div className="field grow">
+          <label htmlFor="filter-job">Job id</label>
+          <input
+            id="filter-job"
+            name="job_id"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="e.g. 3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f"
+            defaultValue={filters.job_id}
+            aria-invalid={byField.job_id ? true : undefined}
+            aria-describedby={describedBy(byField.job_id && "filter-job-error")}
+          />
+          <FieldError id="filter-job-error" message={byField.job_id} />
+        </div>
+        <div className="actions align-end">
+          <button type="submit">Filter</button>
+          {filtered ? <a href="/alerts/history">Clear filters</a> : null}
+        </div>
+      </form>
+
+      <ProblemBanner problem={rest} />
+      {byField.cursor ? (
+        <p className="banner banner-error" role="alert">
+          This page link is out of date. <a href="/alerts/history">Start from the newest alerts</a>.
+        </p>
+      ) : null}
+
+      <AutoRefresh active={inFlight} />
+
+      {page.ok && items.length === 0 ? (
+        <div className="empty card">
+          {filtered || cursor ? (
+            <p>
+              <strong>No alerts match.</strong> <a href="/alerts/history">Show all alerts</a>.
+            </p>
+          ) : (
+            <p>
+              <strong>No alerts yet.</strong> They appear here when a training job reports an event
+              {ctx.config.localMode ? " — or send a sample event above" : ""}. See the README for
+              connecting a training server.
+            </p>
+          )}
+        </div>
+      ) : null}
+
+      {items.length > 0 ? (
+        <ul className="history-list" aria-label="Alerts">
+          {items.map((item) => (
+            <HistoryItem
+              key={item.id}
+              item={item}
+              webhooks={webhooks}
+              zone={zone}
+              appUrl={ctx.config.appUrl}
+            />
+          ))}
+        </ul>
+      ) : null}
+
+      {page.ok && (cursor || page.data.next_cursor) ? (
+        <nav className="pager" aria-label="Pages">
+          {cursor ? <a href={`/alerts/history${queryString(filters)}`}>← Newest</a> : <span />}
+          {page.data.next_cursor ? (
+            <a
+              href={`/alerts/history${queryString({ ...filters, cursor: page.data.next_cursor })}`}
+            >
+              Older alerts →
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
+    </main>
+  );
+}
+
+function queryString(values: Record<string, string>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}

@@ -1,0 +1,153 @@
+// Takes the README's screenshots of the web UI: npm run build && npm run screenshots
+// Serves the production build in local mode on a throwaway database, fills it
+// with a plausible first hour (preferences, two webhooks, a few alerts) and
+// saves 1280×800 PNGs of the three pages in docs/screenshots/.
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { userIdForEmail } from "../lib/http/tokens";
+import { launchChromium } from "../tests/helpers/browser";
+import { startNextServer } from "../tests/helpers/next-server";
+import { startReceiver } from "../tests/helpers/receiver";
+import { waitUntil } from "../tests/helpers/wait";
+
+const OUT = path.resolve(import.meta.dirname, "..", "docs", "screenshots");
+const EMAIL = "ada@example.com";
+
+// The "Slack" webhook answers 400, so the list shows a failing webhook too.
+const receiver = await startReceiver((req) =>
+  req.url.startsWith("/slack") ? { status: 400, body: "invalid_payload" } : { status: 200 },
+);
+const server = await startNextServer({ ALERTS_WEBHOOK_RETRY_SCHEDULE: "1" });
+const browser = await launchChromium();
+try {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    timezoneId: "Europe/Berlin",
+    locale: "en-GB",
+  });
+  const page = await context.newPage();
+  const go = (p: string) => page.goto(`${server.url}${p}`);
+
+  await go("/signin");
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/settings\/alerts$/);
+
+  // Webhooks: a healthy signed endpoint and a Slack webhook that fails.
+  const token = (await context.cookies(server.url)).find((c) => c.name === "ta_token")?.value;
+  const api = (p: string, body: unknown, bearer = token) =>
+    fetch(`${server.url}${p}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  await api("/api/alerts/webhooks", {
+    name: "Training dashboard",
+    url: `${receiver.url}/hooks/training-alerts`,
+    webhook_type: "generic",
+    secret: "generate",
+    alert_job_started: true,
+  });
+  await api("/api/alerts/webhooks", {
+    name: "#ml-alerts",
+    url: `${receiver.url}/slack/services/T000/B000/XXXX`,
+    webhook_type: "slack",
+    alert_job_completed: false,
+    alert_gpu_oom: false,
+    alert_disk_warning: false,
+    alert_timeout_warning: false,
+  });
+
+  // Alerts, as training servers would report them.
+  const userId = userIdForEmail(EMAIL);
+  const events = [
+    {
+      type: "job_started",
+      data: { model_name: "llama-3-8b-sft", current_step: 0, total_steps: 12000, gpu_count: 8 },
+    },
+    {
+      type: "disk_warning",
+      data: { disk_path: "/mnt/checkpoints", disk_used_percent: 94 },
+    },
+    {
+      type: "job_failed",
+      data: {
+        model_name: "mistral-7b-custom",
+        duration_seconds: 2700,
+        current_step: 1800,
+        total_steps: 5000,
+        error: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.",
+      },
+    },
+    {
+      type: "job_completed",
+      data: {
+        model_name: "llama-3-8b-sft",
+        duration_seconds: 9240,
+        final_loss: 0.342,
+        current_step: 12000,
+        total_steps: 12000,
+      },
+    },
+  ];
+  for (const e of events) {
+    const res = await api(
+      "/api/alerts/events",
+      { ...e, user_id: userId, job_id: e.type === "disk_warning" ? undefined : randomUUID() },
+      server.serviceKey,
+    );
+    if (res.status !== 202) throw new Error(`event ${e.type}: HTTP ${res.status}`);
+  }
+  await waitUntil(
+    "every delivery to settle",
+    async () => {
+      await go("/alerts/history");
+      const badges = await page.locator(".history-meta .badge:not(.badge-type)").allTextContents();
+      return badges.length === events.length && !badges.some((b) => /Pending|Sending/.test(b));
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
+
+  // Preferences, after the alerts so that quiet hours cannot hold them back.
+  await go("/settings/alerts");
+  await page.getByLabel("Job started", { exact: true }).check();
+  await page.getByLabel(/Hold alerts during quiet hours/).check();
+  await page.getByLabel("From").fill("23:00");
+  await page.getByLabel("Until").fill("07:00");
+  await page.getByLabel("Time zone").fill("Europe/Berlin");
+  await page.getByLabel("Daily summary").check();
+  await page.getByLabel("Send at").fill("09:00");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.locator(".sticky-actions [role=status]").getByText("Saved.").waitFor();
+
+  mkdirSync(OUT, { recursive: true });
+  const shot = async (name: string, scrollTo = "body") => {
+    await page.evaluate(
+      (selector) =>
+        window.scrollTo(0, (document.querySelector(selector) as HTMLElement).offsetTop - 16),
+      scrollTo,
+    );
+    await page.screenshot({ path: path.join(OUT, name) });
+    process.stdout.write(`wrote docs/screenshots/${name}\n`);
+  };
+
+  await go("/settings/alerts");
+  await shot("settings.png", "form fieldset:nth-of-type(2)");
+
+  await go("/settings/alerts/webhooks");
+  await waitUntil("the Slack webhook to show as failing", async () => {
+    await go("/settings/alerts/webhooks");
+    return (await page.getByText(/^Failing/).count()) > 0;
+  });
+  await shot("webhooks.png");
+
+  await go("/alerts/history");
+  const failed = page.locator(".history-item").filter({ hasText: "mistral-7b-custom" });
+  await failed.locator("summary").first().click();
+  await shot("history.png", ".filters");
+} finally {
+  await browser.close();
+  await receiver.close();
+  await server.stop();
+}

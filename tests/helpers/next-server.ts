@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { waitUntil } from "./wait";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+
+/** Variables that would take the server out of fresh local mode on the embedded database. */
+const INHERITED_CONFIG = [
+  "DATABASE_URL",
+  "SUPABASE_JWT_SECRET",
+  "SUPABASE_URL",
+  "NEXT_PUBLIC_SUPABASE_URL",
+  "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+  "ALERTS_SERVICE_KEY",
+  "ALERTS_ENCRYPTION_KEY",
+  "ALERTS_ENCRYPTION_KEYS_OLD",
+  "ALERTS_REQUIRE_CONFIG",
+  "ALERTS_APP_URL",
+  "SMTP_URL",
+  "HOSTNAME",
+];
+
+export interface NextServer {
+  url: string;
+  dataDir: string;
+  /** The producer key local mode generated in the data directory. */
+  serviceKey: string;
+  /** The server's output so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the production build (`next start`) in local mode on a fresh
+ * embedded database in a temporary data directory, on a free port. Local
+ * webhooks are allowed so tests can point one at a receiver on 127.0.0.1.
+ */
+export async function startNextServer(extraEnv: Record<string, string> = {}): Promise<NextServer> {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error(
+      "There is no production build (.next/BUILD_ID is missing). The browser tests run against " +
+        "`next build` output: run `npm run build` first, then `npm run test:browser`.",
+    );
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ta-browser-"));
+  const port = await freePort();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    // next start sets NODE_ENV itself.
+    if (v !== undefined && k !== "NODE_ENV" && !INHERITED_CONFIG.includes(k)) env[k] = v;
+  }
+  Object.assign(env, {
+    ALERTS_DATA_DIR: dataDir,
+    PORT: String(port),
+    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+    ALERTS_APP_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: "warn",
+    ...extraEnv,
+  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"],
+    { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    output += c.toString();
+  });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  const url = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (!exited) {
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitUntil(
+      "the server to answer /api/health",
+      async () => {
+        if (exited) throw new Error(`next start exited early:\n${output}`);
+        try {
+          const res = await fetch(`${url}/api/health`);
+          const body = (await res.json()) as { status?: string; worker?: string };
+          return res.ok && body.status === "ok" && body.worker === "running";
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`);
+  }
+  const secrets = JSON.parse(readFileSync(path.join(dataDir, "local-secrets.json"), "utf8")) as {
+    serviceKey: string;
+  };
+  return { url, dataDir, serviceKey: secrets.serviceKey, output: () => output, stop };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

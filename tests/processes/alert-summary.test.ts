@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { processInbox } from "@/lib/alerts/alert.service";
+import { refreshAlertSummary } from "@/lib/alerts/sql/alerts";
+import { recordAttempt } from "@/lib/alerts/sql/deliveries";
+import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
+import { manualEngine } from "../helpers/engine";
+import { waitUntil } from "../helpers/wait";
+import { requirePostgres } from "../helpers/worker-process";
+
+// Two transactions overlap only on PostgreSQL (PGlite runs one at a time), so
+// this lives in the PostgreSQL suite.
+describe("an alert's summary on PostgreSQL", () => {
+  let app: TestApp;
+  let engine: Awaited<ReturnType<typeof manualEngine>>;
+  beforeAll(async () => {
+    requirePostgres();
+    app = await startTestApp({
+      ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+      ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+    });
+    engine = await manualEngine(app);
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    await app?.close();
+  });
+
+  it("counts both of two deliveries that finish at the same moment", async () => {
+    const user = await makeUser(app);
+    const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+      token: user.token,
+      body: { name: "r", url: "http://127.0.0.1:9/hook" },
+    });
+    expect(hook.status).toBe(201);
+    await call(postEvent, "POST", "/api/alerts/events", {
+      token: SERVICE_KEY,
+      body: { type: "job_failed", user_id: user.id, job_id: randomUUID(), data: {} },
+    });
+    await processInbox(engine.deps);
+    const { rows } = await app.ctx.db.query<{ id: string; alert_id: string }>(
+      "select id, alert_id from alert_deliveries where user_id = $1 order by channel",
+      [user.id],
+    );
+    const [email, webhook] = rows;
+    if (!email || !webhook) throw new Error("expected an email and a webhook delivery");
+    const delivered = (id: string) => ({
+      id,
+      status: "delivered" as const,
+      statusCode: 200,
+      error: null,
+      durationMs: 1,
+      nextAttemptAt: null,
+      now: app.ctx.clock(),
+    });
+
+    // The second finishes while the first is still committing: each writes
+    // its own outcome before it can see the other's, and the first commits
+    // only once the second is waiting on a lock (reading the summary or
+    // writing it).
+    let firstRefreshed = () => {};
+    const refreshed = new Promise<void>((resolve) => {
+      firstRefreshed = resolve;
+    });
+    await Promise.all([
+      app.ctx.db.transaction(async (tx) => {
+        await recordAttempt(tx, delivered(email.id));
+        await refreshAlertSummary(tx, [email.alert_id]);
+        firstRefreshed();
+        await waitUntil("the second transaction to wait on a lock", async () => {
+          const { rows } = await app.ctx.db.query<{ n: number }>(
+            `select count(*)::int as n from pg_stat_activity
+             where datname = current_database() and wait_event_type = 'Lock'`,
+          );
+          return (rows[0]?.n ?? 0) > 0;
+        });
+      }),
+      app.ctx.db.transaction(async (tx) => {
+        await recordAttempt(tx, delivered(webhook.id));
+        await refreshed;
+        await refreshAlertSummary(tx, [webhook.alert_id]);
+      }),
+    ]);
+
+    const { rows: history } = await app.ctx.db.query(
+      "select status, email_sent, webhook_sent from alert_history where id = $1",
+      [email.alert_id],
+    );
+    expect(history[0]).toEqual({ status: "sent", email_sent: true, webhook_sent: true });
+  });
+});

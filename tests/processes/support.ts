@@ -1,0 +1,91 @@
+import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { QUEUE } from "@/lib/queue/queue";
+import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
+import type { ReceivedRequest } from "../helpers/receiver";
+import { requirePostgres, sharedEnv } from "../helpers/worker-process";
+
+/**
+ * The test process plays the web server (route handlers called directly) on
+ * a fresh PostgreSQL database; workers run as child processes on the same one.
+ */
+export async function startProcessApp(): Promise<{ app: TestApp; databaseUrl: string }> {
+  requirePostgres();
+  const app = await startTestApp(sharedEnv());
+  // Webhook timestamps and rate-limit windows are the workers' real time.
+  app.setNow(new Date());
+  const databaseUrl = app.testDb.url;
+  if (!databaseUrl) throw new Error("the test database has no URL: is TEST_DATABASE_URL set?");
+  return { app, databaseUrl };
+}
+
+/** A user whose one generic webhook, signed, takes every job_started alert. */
+export async function userWithWebhook(app: TestApp, url: string) {
+  const user = await makeUser(app);
+  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+    token: user.token,
+    body: { name: "receiver", url, secret: "generate", alert_job_started: true },
+  });
+  expect(res.status).toBe(201);
+  return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
+}
+
+/** Posts a job_started event for a new job, as a training server would. */
+export async function postJobStarted(userId: string): Promise<string> {
+  const res = await call(postEvent, "POST", "/api/alerts/events", {
+    token: SERVICE_KEY,
+    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
+  });
+  expect(res.status).toBe(202);
+  return res.body.event_id as string;
+}
+
+export interface DeliveryRow {
+  id: string;
+  status: string;
+  attempts: number;
+}
+
+export async function deliveries(app: TestApp): Promise<DeliveryRow[]> {
+  const { rows } = await app.ctx.db.query<DeliveryRow>(
+    "select id, status, attempts from alert_deliveries order by created_at, id",
+  );
+  return rows;
+}
+
+/**
+ * True when nothing more can be sent: every event processed, no delivery
+ * waiting or in flight, and no delivery job waiting in pg-boss. A job a
+ * killed worker left `active` is not counted: its delivery was released by
+ * the sweep (and counted above until then), and when pg-boss expires it
+ * later it finds nothing to do.
+ */
+export async function settled(app: TestApp): Promise<boolean> {
+  const { rows } = await app.ctx.db.query<{ n: string }>(
+    `select (select count(*) from alert_events where processed_at is null)
+          + (select count(*) from alert_deliveries
+             where status in ('pending', 'deferred', 'sending', 'retrying'))
+          + (select count(*) from pgboss.job
+             where name = $1 and state in ('created', 'retry')) as n`,
+    [QUEUE.deliver],
+  );
+  return Number(rows[0]?.n) === 0;
+}
+
+/** The webhook-id a delivery's requests carry (Standard Webhooks `msg_` + delivery id). */
+export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
+
+/** How many requests, and how many answered 200, per webhook-id. */
+export function byWebhookId(requests: ReceivedRequest[]) {
+  const counts = new Map<string, { requests: number; ok: number }>();
+  for (const r of requests) {
+    const id = String(r.headers["webhook-id"]);
+    const c = counts.get(id) ?? { requests: 0, ok: 0 };
+    c.requests++;
+    if (r.status === 200) c.ok++;
+    counts.set(id, c);
+  }
+  return counts;
+}
