@@ -8,6 +8,7 @@ import {
   ALERT_FLAG,
   type AlertEvent,
   type AlertType,
+  DEFAULT_FLAGS,
   type EventOutcome,
   type SystemAlertType,
 } from "./alert.types";
@@ -294,7 +295,7 @@ function decideChannels(recipient: Recipient, event: AlertEvent): NewDelivery[] 
   const prefs = recipient.prefs;
   const flag = ALERT_FLAG[event.type];
   const emailEnabled = prefs ? prefs.email_enabled !== false : true;
-  const typeEnabled = prefs ? prefs[flag] === true : DEFAULT_EMAIL_FLAGS[flag];
+  const typeEnabled = prefs ? prefs[flag] === true : DEFAULT_FLAGS[flag];
   const channels: NewDelivery[] = [];
   if (emailEnabled && typeEnabled) {
     const address = prefs?.email_address || recipient.auth_email;
@@ -313,13 +314,3 @@ function decideChannels(recipient: Recipient, event: AlertEvent): NewDelivery[] 
     channels.push({ channel: "webhook", webhookId: id, status: "pending" });
   return channels;
 }
-
-const DEFAULT_EMAIL_FLAGS: Record<string, boolean> = {
-  alert_job_started: false,
-  alert_job_completed: true,
-  alert_job_failed: true,
-  alert_job_cancelled: false,
-  alert_gpu_oom: true,
-  alert_disk_warning: true,
-  alert_timeout_warning: true,
-};

@@ -1,10 +1,14 @@
 import { uuid } from "@/lib/alerts/api/fields";
-import { webhookCreateSchema, webhookPatchSchema } from "@/lib/alerts/api/webhooks.schema";
+import {
+  type WebhookPatch,
+  webhookCreateSchema,
+  webhookPatchSchema,
+} from "@/lib/alerts/api/webhooks.schema";
 import { deleteWebhook, getWebhook, updateWebhook } from "@/lib/alerts/sql/webhooks";
 import { toWebhookWrite } from "@/lib/alerts/webhook-input";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
-import { json, noContent, route } from "@/lib/http/route";
+import { json, noContent, type RouteInput, route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
@@ -28,29 +32,21 @@ export const GET = route({ access: "user" }, async ({ ctx, user, params }) => {
   return json(found);
 });
 
+/** PATCH and PUT write the same way; they differ in what the body may omit. */
+async function writeWebhook(input: RouteInput<"user", WebhookPatch, undefined>): Promise<Response> {
+  const { ctx, user, params, body } = input;
+  const id = webhookId(params);
+  const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
+  const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
+  if (!updated) throw notFound();
+  return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
+}
+
 /** Changes the given fields. */
-export const PATCH = route(
-  { access: "user", body: webhookPatchSchema },
-  async ({ ctx, user, params, body }) => {
-    const id = webhookId(params);
-    const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
-    const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
-    if (!updated) throw notFound();
-    return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
-  },
-);
+export const PATCH = route({ access: "user", body: webhookPatchSchema }, writeWebhook);
 
 /** Replaces the webhook; omitted fields take their defaults (an omitted secret is kept). */
-export const PUT = route(
-  { access: "user", body: webhookCreateSchema },
-  async ({ ctx, user, params, body }) => {
-    const id = webhookId(params);
-    const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
-    const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
-    if (!updated) throw notFound();
-    return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
-  },
-);
+export const PUT = route({ access: "user", body: webhookCreateSchema }, writeWebhook);
 
 export const DELETE = route({ access: "user" }, async ({ ctx, user, params }) => {
   const id = webhookId(params);
