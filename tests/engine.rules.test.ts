@@ -400,3 +400,48 @@ describe("webhook outcomes", () => {
     await receiver.close();
   });
 });
+
+describe("disk warnings", () => {
+  it("alert at most once per path per 6 hours, and only at or above the threshold", async () => {
+    const receiver = await startReceiver();
+    const user = await makeUser(app);
+    await call(putPrefs, "PUT", "/api/alerts/preferences", {
+      token: user.token,
+      body: { email_enabled: false },
+    });
+    await hook(user, receiver.url);
+    const disk = (path: string, used: number) =>
+      event(user, "disk_warning", {
+        job_id: undefined,
+        data: { disk_path: path, disk_used_percent: used },
+      });
+
+    await disk("/data", 80); // below ALERTS_DISK_THRESHOLD_PERCENT (90)
+    await disk("/data", 95);
+    await disk("/data", 97);
+    await disk("/scratch", 99);
+    await engine.drain();
+    expect(receiver.requests.map((r) => JSON.parse(r.body).data.disk_path)).toEqual([
+      "/data",
+      "/scratch",
+    ]);
+
+    app.setNow(T("2026-03-02T17:59:59Z"));
+    await disk("/data", 96);
+    await engine.drain();
+    expect(receiver.requests).toHaveLength(2);
+
+    app.setNow(T("2026-03-02T18:00:00Z"));
+    await disk("/data", 96);
+    await engine.drain();
+    expect(receiver.requests).toHaveLength(3);
+    const { rows } = await app.ctx.db.query<{ outcome: string }>(
+      "select outcome from alert_events where user_id = $1 order by received_at, id",
+      [user.id],
+    );
+    expect(rows.map((r) => r.outcome).sort()).toEqual(
+      ["alerted", "alerted", "alerted", "below_threshold", "deduplicated", "deduplicated"].sort(),
+    );
+    await receiver.close();
+  });
+});
