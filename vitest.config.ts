@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts", "lib/**/*.test.ts"],
     // tests/processes run worker processes on PostgreSQL: npm run test:processes.
-    exclude: ["tests/browser/**", "tests/processes/**", "node_modules/**"],
+    exclude: ["tests/browser/**", "tests/processes/**", "tests/faults/**", "node_modules/**"],
     pool: "forks",
     // Each file starts its own database; PGlite's initdb alone takes seconds.
     testTimeout: 30_000,

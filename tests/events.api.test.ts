@@ -52,6 +52,40 @@ describe("event ingest", () => {
     expect(rows[0]?.data.run_url).toBe("https://wandb.example/run/1");
   });
 
+  it("stores text PostgreSQL cannot hold (NUL, unpaired surrogates) with U+FFFD in its place, rather than losing the event", async () => {
+    const body = {
+      ...valid(),
+      data: {
+        error: "Traceback\u0000\u0000 (most recent call last)",
+        note: "half \ud83d pair",
+        "k\u0000": 1,
+      },
+    };
+    const res = await call(POST, "POST", path, { token: SERVICE_KEY, body });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const { rows } = await app.ctx.db.query<{ data: Record<string, unknown> }>(
+      "select data from alert_events where id = $1",
+      [res.body.event_id],
+    );
+    expect(rows[0]?.data).toMatchObject({
+      error: "Traceback\ufffd\ufffd (most recent call last)",
+      note: "half \ufffd pair",
+      "k\ufffd": 1,
+    });
+  });
+
+  it("answers data nested deeper than 64 levels with 400, not a crash", async () => {
+    const before = await storedEvents();
+    const deep = `${"[".repeat(10_000)}1${"]".repeat(10_000)}`;
+    const text = JSON.stringify(valid())
+      .replace(/}$/, "")
+      .replace('"data":{', `"data":{"deep":${deep},`);
+    const res = await call(POST, "POST", path, { token: SERVICE_KEY, rawBody: `${text}}` });
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.detail).toMatch(/more than 64 levels deep/);
+    expect(await storedEvents()).toBe(before);
+  });
+
   it.each([
     [{ type: "job_exploded" }, "type"],
     [{ user_id: "42" }, "user_id"],

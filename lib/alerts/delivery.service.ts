@@ -19,6 +19,7 @@ import {
   recordAttempt,
   releaseDueDeliveries,
 } from "./sql/deliveries";
+import { claimDeliveries, postponeDeliveries } from "./sql/delivery-batch";
 import { SECRET_PURPOSE, URL_PURPOSE } from "./webhook-input";
 
 export interface DeliveryDeps extends EngineDeps {
@@ -51,8 +52,22 @@ export async function runDelivery(
     claimDelivery(tx, deliveryId, attempt, claimedAt, new Date(claimedAt.getTime() + LEASE_MS)),
   );
   if (!claimed) return "stale";
+  return completeDelivery(deps, claimed);
+}
 
-  const outcome = await send(deps, claimed);
+/** Sends a claimed delivery and records the outcome (and the webhook's health). */
+export async function completeDelivery(
+  deps: DeliveryDeps,
+  claimed: ClaimedDelivery,
+  /** Called once the destination answered (or failed), before the outcome is recorded. */
+  onSent?: () => void,
+): Promise<AttemptOutcome> {
+  let outcome: Awaited<ReturnType<typeof send>>;
+  try {
+    outcome = await send(deps, claimed);
+  } finally {
+    onSent?.();
+  }
   const now = deps.clock();
   let wake = false;
   const status = await deps.db.transaction(async (tx): Promise<AttemptOutcome> => {
@@ -130,6 +145,96 @@ export async function runDelivery(
   });
   if (wake) deps.queue.wake();
   return status;
+}
+
+export interface DeliveryBatch {
+  /** Deliveries this batch claimed and is sending. */
+  sending: number;
+  /** Deliveries handed back because their destination was at its cap. */
+  postponed: number;
+  /** Jobs that found nothing to claim. */
+  stale: number;
+  /** Settles when every send of the batch is recorded. */
+  done: Promise<AttemptOutcome[]>;
+}
+
+/** How long a delivery over its destination's cap waits before it is offered again. */
+export const POSTPONE_MS = 1_000;
+
+/**
+ * A batch of delivery jobs: claimed in one statement, then each sent and
+ * recorded on its own. Answers once the claim is committed — the lease, not
+ * the queue job, now guards each delivery — so the caller's queue slot is
+ * free while sends are in flight. `limiter` caps sends in flight per
+ * destination; over the cap a few deliveries wait in memory for a slot, and
+ * the rest are handed back for `POSTPONE_MS`.
+ */
+export async function startDeliveryBatch(
+  deps: DeliveryDeps,
+  jobs: readonly { delivery_id: string; attempt: number }[],
+  limiter?: {
+    tryAcquire(key: string): boolean;
+    wait(key: string): Promise<void> | undefined;
+    release(key: string): void;
+  },
+  keyOf: (d: ClaimedDelivery) => string = (d) =>
+    d.channel === "email" ? "email" : `webhook:${d.webhook_id ?? "deleted"}`,
+): Promise<DeliveryBatch> {
+  const claimedAt = deps.clock();
+  const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS);
+  type Planned = { d: ClaimedDelivery; key: string | undefined; slot?: Promise<void> };
+  const { planned, postponed } = await deps.db.transaction(async (tx) => {
+    const claimed = await claimDeliveries(tx, jobs, claimedAt, leaseUntil);
+    const planned: Planned[] = [];
+    const over: ClaimedDelivery[] = [];
+    for (const d of claimed) {
+      const key = limiter ? keyOf(d) : undefined;
+      if (key === undefined || limiter?.tryAcquire(key)) {
+        planned.push({ d, key });
+        continue;
+      }
+      // At its cap: wait in memory for a slot (a few may), else hand it back.
+      const slot = limiter?.wait(key);
+      if (slot) planned.push({ d, key, slot });
+      else over.push(d);
+    }
+    await postponeDeliveries(tx, over, new Date(claimedAt.getTime() + POSTPONE_MS), claimedAt);
+    return { planned, postponed: over.length };
+  });
+  const done = Promise.all(
+    planned.map(async ({ d, key, slot }): Promise<AttemptOutcome> => {
+      if (slot) await slot;
+      // The destination's slot is held for the send only, not for recording it.
+      let released = key === undefined;
+      const release = () => {
+        if (released) return;
+        released = true;
+        if (key !== undefined) limiter?.release(key);
+      };
+      try {
+        // A wait that ate half the lease hands the delivery back rather than
+        // risk another worker taking it over mid-send.
+        if (slot && deps.clock().getTime() - claimedAt.getTime() > LEASE_MS / 2) {
+          const now = deps.clock();
+          await postponeDeliveries(deps.db, [d], new Date(now.getTime() + POSTPONE_MS), now);
+          return "stale";
+        }
+        return await completeDelivery(deps, d, release);
+      } catch (error) {
+        // The lease expires and releaseDue offers the delivery again.
+        deps.log.warn({ err: error, delivery_id: d.id }, "recording a delivery failed");
+        return "stale";
+      } finally {
+        release();
+      }
+    }),
+  );
+  return {
+    sending: planned.length,
+    postponed,
+    stale: jobs.length - planned.length - postponed,
+    done,
+  };
 }
 
 function skipReason(d: ClaimedDelivery): string {

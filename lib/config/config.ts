@@ -49,6 +49,16 @@ export interface Config {
   };
   /** Alerts per user per rolling hour before suppression. Default 60. */
   rateLimitPerHour: number;
+  /**
+   * Requests per minute the API itself accepts (token buckets, per process;
+   * `lib/http/rate-limit.ts`). 0 turns a limit off.
+   */
+  apiRateLimit: {
+    /** Per user, across the user-token routes. Default 600 (`ALERTS_API_RATE_LIMIT_PER_MINUTE`). */
+    userPerMinute: number;
+    /** For the service key, across the producer routes. Default 6000 (`ALERTS_INGEST_RATE_LIMIT_PER_MINUTE`). */
+    ingestPerMinute: number;
+  };
   /** Minutes without progress before `timeout_warning`. Default 30. */
   timeoutMinutes: number;
   /** Disk usage that raises `disk_warning`. Default 90. */
@@ -126,6 +136,8 @@ const envSchema = z.object({
     .default("5,300,1800,7200,18000,36000,36000"),
   ALERTS_WEBHOOK_DISABLE_AFTER: int(1, 1000).default(10),
   ALERTS_RATE_LIMIT_PER_HOUR: int(1, 100000).default(60),
+  ALERTS_API_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
+  ALERTS_INGEST_RATE_LIMIT_PER_MINUTE: int(0, 10_000_000).default(6000),
   ALERTS_TIMEOUT_MINUTES: int(1, 10080).default(30),
   ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
   ALERTS_REQUIRE_CONFIG: bool().default(false),
@@ -227,6 +239,10 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
       disableAfter: e.ALERTS_WEBHOOK_DISABLE_AFTER,
     },
     rateLimitPerHour: e.ALERTS_RATE_LIMIT_PER_HOUR,
+    apiRateLimit: {
+      userPerMinute: e.ALERTS_API_RATE_LIMIT_PER_MINUTE,
+      ingestPerMinute: e.ALERTS_INGEST_RATE_LIMIT_PER_MINUTE,
+    },
     timeoutMinutes: e.ALERTS_TIMEOUT_MINUTES,
     diskThresholdPercent: e.ALERTS_DISK_THRESHOLD_PERCENT,
     requireConfig: e.ALERTS_REQUIRE_CONFIG,

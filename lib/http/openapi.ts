@@ -187,12 +187,13 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
     const problems = {
-      400: "Malformed JSON",
+      400: "Malformed JSON, or nested more than 64 levels deep",
       401: "Missing or invalid token",
       403: "Wrong kind of credential",
       404: "Not found (or another user's)",
       413: "Body over 64 KiB",
       422: "Validation failed; errors[] names each field",
+      429: "Too many requests for this user or the service key; wait Retry-After seconds",
     };
     const parameters = [
       ...(op.path.includes("{id}") ? [idParam] : []),

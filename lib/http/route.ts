@@ -5,6 +5,7 @@ import type { Caller } from "./auth";
 import { readJsonBody } from "./body";
 import { HttpError } from "./errors";
 import { problemResponse } from "./problem";
+import { type RateLimitDecision, rateLimitHeaders } from "./rate-limit";
 import { parseOrThrow } from "./validation";
 
 /** Who may call a route: a user token, the service key, or anyone. */
@@ -54,9 +55,13 @@ export function route<
 ): (req: Request, routeContext?: RouteContext) => Promise<Response> {
   return async (req, routeContext) => {
     let ctx: AppContext | undefined;
+    let limit: RateLimitDecision | undefined;
     try {
       ctx = await getContext();
       const caller = await authorize(ctx, req, options.access);
+      // After authentication, so a flood of bad tokens stays a cheap 401 and
+      // cannot spend a real caller's budget; before anything is read or written.
+      limit = caller ? takeToken(ctx, caller) : undefined;
       const user = (
         caller?.kind === "user" ? { userId: caller.userId, email: caller.email } : undefined
       ) as UserOf<A>;
@@ -69,7 +74,7 @@ export function route<
         : undefined;
       const body = options.body ? parseOrThrow(options.body, await readJsonBody(req)) : undefined;
       const params = (await routeContext?.params) ?? {};
-      return await handler({
+      const res = await handler({
         req,
         ctx,
         caller: caller as RouteInput<A, Out<B>, Out<Q>>["caller"],
@@ -78,10 +83,52 @@ export function route<
         query: query as Out<Q>,
         params,
       });
+      return limit ? withHeaders(res, rateLimitHeaders(limit)) : res;
     } catch (error) {
-      return errorResponse(error, ctx);
+      const res = errorResponse(error, ctx);
+      return limit ? withHeaders(res, rateLimitHeaders(limit)) : res;
     }
   };
+}
+
+/**
+ * One token from the caller's bucket: per user on user routes, the service
+ * key's own on producer routes. Throws 429 when the bucket is empty.
+ */
+function takeToken(ctx: AppContext, caller: Caller): RateLimitDecision | undefined {
+  const { userPerMinute, ingestPerMinute } = ctx.config.apiRateLimit;
+  const [key, perMinute] =
+    caller.kind === "user"
+      ? [`user:${caller.userId}`, userPerMinute]
+      : ["service", ingestPerMinute];
+  if (perMinute === 0) return undefined;
+  const decision = ctx.rateLimiter.take(key, perMinute, ctx.clock());
+  if (decision.allowed) return decision;
+  const who =
+    caller.kind === "user"
+      ? `this user has sent more than ${perMinute} requests in a minute (ALERTS_API_RATE_LIMIT_PER_MINUTE)`
+      : `the service key has sent more than ${perMinute} requests in a minute (ALERTS_INGEST_RATE_LIMIT_PER_MINUTE)`;
+  throw new HttpError(
+    "rate_limited",
+    `Too many requests: ${who}. Retry after ${decision.retryAfterSeconds} s, and pace requests by the RateLimit-Remaining header.`,
+    { headers: rateLimitHeaders(decision) },
+  );
+}
+
+/** Adds headers to an answer; a Response with immutable headers is copied. */
+function withHeaders(res: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) res.headers.set(name, value);
+    return res;
+  } catch {
+    const copy = new Headers(res.headers);
+    for (const [name, value] of Object.entries(headers)) copy.set(name, value);
+    return new Response(res.body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: copy,
+    });
+  }
 }
 
 async function authorize(

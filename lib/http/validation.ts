@@ -21,12 +21,15 @@ function toFieldErrors(issue: z.core.$ZodIssue, root: z.ZodType): FieldError[] {
   if (issue.code === "unrecognized_keys") {
     const known = knownKeys(root, base);
     return issue.keys.map((key) => ({
-      path: [...base, key].join("."),
+      path: dotted([...base, key]),
       message: unknownFieldMessage(key, known),
     }));
   }
-  return [{ path: base.join(".") || "(root)", message: issue.message }];
+  return [{ path: dotted(base) || "(root)", message: issue.message }];
 }
+
+// An empty name ("?=1", {"": 1}) is still a field the client sent; show it as "".
+const dotted = (path: string[]) => path.map((p) => (p === "" ? '""' : p)).join(".");
 
 function unknownFieldMessage(key: string, known: string[]): string {
   const close = known.find((k) => editDistance(k, key) <= 2);

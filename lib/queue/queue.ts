@@ -9,7 +9,12 @@ export const QUEUE = {
   deliver: "alerts-deliver",
   /** The rate-limit notice of one user, at most one waiting: `{ user_id }`. */
   notice: "alerts-notice",
+  /** The reports scheduler's tick, once a minute by pg-boss cron; no data. */
+  reportTick: "alerts-report-tick",
 } as const;
+
+/** Cron of the reports tick: every minute (the tick itself works out who is due). */
+export const REPORT_TICK_CRON = "* * * * *";
 
 /** The NOTIFY channel that wakes workers in other processes. */
 export const WAKE_CHANNEL = "training_alerts_wake";
@@ -73,6 +78,14 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
       policy: "short",
       retryLimit: 5,
       retryDelay: 30,
+    });
+    // At most one tick waits: after downtime one catches up on everything,
+    // and a tick that failed is simply superseded by the next minute's.
+    await boss.createQueue(QUEUE.reportTick, {
+      name: QUEUE.reportTick,
+      policy: "short",
+      retryLimit: 0,
+      expireInSeconds: 600,
     });
   });
   const workerIds: string[] = [];

@@ -5,20 +5,24 @@ import { createEmailTransport, type EmailTransport } from "../alerts/channels/em
 import {
   type AttemptOutcome,
   type DeliveryDeps,
+  POSTPONE_MS,
   releaseDue,
-  runDelivery,
+  startDeliveryBatch,
 } from "../alerts/delivery.service";
+import { scheduleDueReports } from "../alerts/report.service";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import type { AppContext } from "../server/context";
+import { DestinationLimiter } from "./destination-limiter";
 import {
   type AlertQueue,
   type DeliveryJob,
   type NoticeJob,
   QUEUE,
+  REPORT_TICK_CRON,
   startQueue,
   WAKE_CHANNEL,
 } from "./queue";
-import { onWakeInbox } from "./wake";
+import { onWakeInbox, wakeInbox } from "./wake";
 import { setWorkerState } from "./worker-state";
 
 const STALL_SWEEP_MS = 60_000;
@@ -26,12 +30,16 @@ const STALL_SWEEP_MS = 60_000;
 export interface WorkerOptions {
   /** Delivery handlers polling in parallel in this process. Default 4. */
   concurrency?: number;
-  /** Jobs each handler takes per fetch, sent concurrently. Default 5. */
+  /** Jobs each handler takes per fetch, claimed in one statement and sent concurrently. Default 5. */
   batchSize?: number;
   /** How often to look for work when no wake-up came. Default 1 s (the inbox) / 2 s (pg-boss). */
   pollMs?: number;
   email?: EmailTransport;
   deliveryOverrides?: Partial<DeliveryDeps>;
+  /** Sends in flight at once to one destination (webhook, or email) in this process. Default 4. */
+  perDestination?: number;
+  /** Sends in flight at once in this process. Default 64. */
+  maxInFlight?: number;
 }
 
 export interface Worker {
@@ -67,19 +75,42 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   const pollMs = options.pollMs ?? 1000;
   const batchSize = options.batchSize ?? 5;
 
+  // Sends run after their queue job completes (the delivery's lease guards
+  // them from then on), so a slow receiver never holds a queue handler. What
+  // bounds them: `maxInFlight` per process, `perDestination` per destination.
+  const limiter = new DestinationLimiter(options.perDestination ?? 4);
+  const maxInFlight = options.maxInFlight ?? 64;
+  const inFlight = new Set<Promise<void>>();
+  let sending = 0;
   const deliver = async (jobs: PgBoss.Job<DeliveryJob>[]) => {
     // A full batch says more are waiting: fetch again as soon as this one is
-    // done, not after pg-boss's polling interval (a backlog would otherwise
+    // claimed, not after pg-boss's polling interval (a backlog would otherwise
     // drain at batchSize × concurrency jobs per interval).
     if (jobs.length >= batchSize) queue.wake();
-    const outcomes = await Promise.all(
-      jobs.map((job) => runDelivery(deps, job.data.delivery_id, job.data.attempt)),
+    while (sending >= maxInFlight && inFlight.size > 0) await Promise.race(inFlight);
+    const batch = await startDeliveryBatch(
+      deps,
+      jobs.map((job) => job.data),
+      limiter,
     );
-    // One line per batch says what this process sent: with several workers,
-    // their logs show how the work was shared.
-    const counts: Partial<Record<AttemptOutcome, number>> = {};
-    for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
-    ctx.log.info({ jobs: jobs.length, ...counts }, "delivery batch");
+    // Deliveries over their destination's cap come back after a short wait.
+    if (batch.postponed > 0) setTimeout(wakeInbox, POSTPONE_MS + 50).unref();
+    sending += batch.sending;
+    const settled: Promise<void> = batch.done
+      .then((outcomes) => {
+        // One line per batch says what this process sent: with several
+        // workers, their logs show how the work was shared.
+        const counts: Partial<Record<AttemptOutcome | "postponed", number>> = {};
+        for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+        if (batch.stale > 0) counts.stale = (counts.stale ?? 0) + batch.stale;
+        if (batch.postponed > 0) counts.postponed = batch.postponed;
+        ctx.log.info({ jobs: jobs.length, ...counts }, "delivery batch");
+      })
+      .finally(() => {
+        sending -= batch.sending;
+        inFlight.delete(settled);
+      });
+    inFlight.add(settled);
   };
   for (let i = 0; i < (options.concurrency ?? 4); i++) {
     const id = await queue.boss.work<DeliveryJob>(
@@ -91,6 +122,20 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   }
   await queue.boss.work<NoticeJob>(QUEUE.notice, { pollingIntervalSeconds: 30 }, async ([job]) => {
     if (job) await sendRateLimitNotice(engine, job.data.user_id);
+  });
+  // Scheduled reports: one cron tick a minute for all users (pg-boss sends
+  // each minute's tick once, whichever process's clock gets there first);
+  // the tick claims each due report exactly once, whoever runs it.
+  await queue.boss.schedule(QUEUE.reportTick, REPORT_TICK_CRON);
+  await queue.boss.work(QUEUE.reportTick, { pollingIntervalSeconds: 5 }, async () => {
+    try {
+      const result = await scheduleDueReports(engine, ctx.clock());
+      if (result.claimed > 0) ctx.log.info(result, "reports tick");
+    } catch (error) {
+      // The failing batch rolled back (its reports are not claimed): the next minute's tick tries again.
+      ctx.log.error({ err: error }, "reports tick failed");
+      throw error;
+    }
   });
 
   // The inbox and the due-deliveries sweep: a loop that runs until there is
@@ -156,6 +201,8 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       await unlisten();
       await loop;
       await queue.stop({ graceful: true, timeoutMs });
+      // Sends already claimed finish (each is bounded by its own timeout).
+      await Promise.all(inFlight);
       email.close();
       setWorkerState("stopped");
     },

@@ -3,6 +3,7 @@ import { loadConfig } from "../config/load";
 import { migrate } from "../db/migrate";
 import { openDb } from "../db/open";
 import { createAuthenticator } from "../http/auth";
+import { createRateLimiter } from "../http/rate-limit";
 import type { AppContext } from "./context";
 import { createLogger } from "./log";
 
@@ -31,6 +32,7 @@ export async function bootstrap(): Promise<AppContext> {
     clock,
     auth: createAuthenticator(config, clock),
     knownUsers: new Set(),
+    rateLimiter: createRateLimiter(),
   };
 }
 

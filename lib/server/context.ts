@@ -1,6 +1,7 @@
 import type { Config } from "../config/config";
 import type { Db } from "../db/types";
 import type { Authenticator } from "../http/auth";
+import type { RateLimiter } from "../http/rate-limit";
 import type { Logger } from "./log";
 
 /** The current time. Injected so that tests control it. */
@@ -15,6 +16,8 @@ export interface AppContext {
   auth: Authenticator;
   /** Users known to have an auth.users row in this process (saves a write per request). */
   knownUsers: Set<string>;
+  /** The API's own request buckets (per user, per service key), in this process. */
+  rateLimiter: RateLimiter;
 }
 
 // Next evaluates modules more than once (instrumentation, each route bundle);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import pino from "pino";
 import { type Env, parseConfig } from "@/lib/config/config";
 import { createAuthenticator } from "@/lib/http/auth";
+import { createRateLimiter } from "@/lib/http/rate-limit";
 import type { RouteContext } from "@/lib/http/route";
 import { signUserToken } from "@/lib/http/tokens";
 import { type AppContext, setContext } from "@/lib/server/context";
@@ -38,6 +39,7 @@ export async function startTestApp(env: Env = {}): Promise<TestApp> {
     clock,
     auth: createAuthenticator(config, clock),
     knownUsers: new Set(),
+    rateLimiter: createRateLimiter(),
   };
   setContext(ctx);
   return {

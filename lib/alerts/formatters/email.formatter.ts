@@ -2,6 +2,7 @@ import type { AlertLevel, AlertView } from "../templates/template.types";
 import { errorTail } from "../templates/text";
 import { type AlertCard, settingsUrl } from "./card";
 import { truncate } from "./fit";
+import { type ReportEmail, reportEmail } from "./report.email";
 import { cardView, linkUrl } from "./view";
 
 export interface EmailContent {
@@ -60,10 +61,12 @@ export function formatEmail(card: AlertCard): EmailContent {
   const why = isSystemNotice(card.type)
     ? "Training Alerts sends this notice about your alert settings."
     : "You get this email because this kind of alert is on in your Training Alerts settings.";
+  // Reports (daily summary, weekly digest) lay their data out in full.
+  const report = reportEmail(card);
   return {
     subject,
-    text: renderText(view, error, link, settings, why),
-    html: renderHtml(view, subject, error, link, settings, why),
+    text: renderText(view, error, link, settings, why, report),
+    html: renderHtml(view, subject, error, link, settings, why, report),
   };
 }
 
@@ -77,12 +80,14 @@ function renderText(
   link: string,
   settings: string,
   why: string,
+  report?: ReportEmail,
 ): string {
   const width = Math.max(0, ...view.facts.map((f) => f.label.length)) + 2;
   const lines = [view.headline, "", view.summary];
   if (view.facts.length > 0) {
     lines.push("", ...view.facts.map((f) => `${`${f.label}:`.padEnd(width)}${f.value}`));
   }
+  if (report) lines.push(...report.text);
   if (view.details && error) {
     lines.push(
       "",
@@ -140,6 +145,7 @@ function renderHtml(
   link: string,
   settings: string,
   why: string,
+  report?: ReportEmail,
 ): string {
   const e = escapeHtml;
   const accent = ACCENT[view.level];
@@ -200,7 +206,7 @@ ${facts}
 <h1 class="fg" style="margin:0;font-family:${SANS};font-size:22px;line-height:30px;font-weight:700;color:#111827;">${e(view.headline)}</h1>
 <p class="fg" dir="auto" style="margin:10px 0 0 0;font-family:${SANS};font-size:16px;line-height:24px;color:#111827;word-break:break-word;overflow-wrap:anywhere;">${e(view.summary)}</p>
 </td></tr>
-${factsRow}
+${report ? report.html : factsRow}
 ${errorRow}
 ${hintRow}
 <tr><td class="px" style="padding:24px 32px 32px 32px;">

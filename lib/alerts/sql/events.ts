@@ -47,6 +47,45 @@ export async function insertEvent(
 }
 
 /**
+ * `insertEvent` and the wake-up in one statement: a single round trip with
+ * its own implicit transaction, so the NOTIFY goes out at its commit and only
+ * for a new event. Only a repeat costs a second query (the first event's id).
+ */
+export async function insertEventAndNotify(
+  db: Queryable,
+  e: NewEvent,
+  channel: string,
+): Promise<{ id: string; duplicate: boolean }> {
+  const { rows } = await db.query<{ id: string }>(
+    `with ins as (
+       insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       on conflict do nothing
+       returning id
+     )
+     select id, pg_notify($10, 'inbox') from ins`,
+    [
+      e.id,
+      e.idempotencyKey,
+      e.type,
+      e.userId,
+      e.jobId,
+      e.occurredAt,
+      JSON.stringify(e.data),
+      e.source,
+      e.receivedAt,
+      channel,
+    ],
+  );
+  if (rows[0]) return { id: rows[0].id, duplicate: false };
+  const existing = await db.query<{ id: string }>(
+    "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
+    [e.id, e.idempotencyKey],
+  );
+  return { id: existing.rows[0]?.id ?? e.id, duplicate: true };
+}
+
+/**
  * Claims up to `limit` unprocessed events, locked for this transaction;
  * other workers skip them. Ordered by user so that per-user locks are always
  * taken in the same order (no deadlocks between workers).

@@ -1,4 +1,5 @@
 import type { AlertType, SystemAlertType } from "../alert.types";
+import { dailySummary } from "./daily-summary";
 import { diskWarning } from "./disk-warning";
 import { gpuOom } from "./gpu-oom";
 import { jobCancelled } from "./job-cancelled";
@@ -6,11 +7,11 @@ import { jobCompleted } from "./job-completed";
 import { jobFailed } from "./job-failed";
 import { jobStarted } from "./job-started";
 import { rateLimitNotice } from "./rate-limit-notice";
-import { dailySummary, weeklyDigest } from "./report-placeholders";
 import type { AlertTemplate, AlertView } from "./template.types";
 import { testAlert } from "./test-alert";
 import { timeoutWarning } from "./timeout-warning";
 import { webhookDisabled } from "./webhook-disabled";
+import { weeklyDigest } from "./weekly-digest";
 
 export type TemplateType = AlertType | SystemAlertType;
 

@@ -29,6 +29,104 @@ const job = {
   gpu_count: 4,
 };
 
+const reportStats = (n: Partial<Record<string, number>>) => ({
+  started: 0,
+  completed: 0,
+  failed: 0,
+  cancelled: 0,
+  running: 0,
+  training_seconds: 0,
+  gpu_hours: 0,
+  ooms: 0,
+  stalls: 0,
+  disk_warnings: 0,
+  alerts_sent: 0,
+  alerts_deferred: 0,
+  alerts_suppressed: 0,
+  ...n,
+});
+
+/** A daily summary as the scheduler stores it (lib/alerts/templates/report-data.ts). */
+export const SAMPLE_DAILY = {
+  kind: "daily",
+  timezone: "Europe/Berlin",
+  label: "2026-03-03",
+  start_local: "2026-03-02T09:00",
+  end_local: "2026-03-03T09:00",
+  totals: reportStats({
+    started: 6,
+    completed: 4,
+    failed: 1,
+    cancelled: 1,
+    running: 1,
+    training_seconds: 64_800,
+    gpu_hours: 146.5,
+    ooms: 1,
+    stalls: 0,
+    disk_warnings: 1,
+    alerts_sent: 7,
+    alerts_deferred: 2,
+    alerts_suppressed: 0,
+  }),
+  models: [
+    { model: "mistral-7b-custom", runs: 3, best_loss: 0.342, losses: [0.512, 0.401, 0.342] },
+    { model: "llama-3-8b-dpo", runs: 1, best_loss: 0.618, losses: [0.618] },
+  ],
+  models_total: 2,
+  failures: [
+    {
+      job_id: "3f2b9c4e-8a1d-4e5f-9b6c-7d8e9f0a1b2c",
+      model: "mistral-7b-custom",
+      error: "torch.OutOfMemoryError: CUDA out of memory.",
+      finished_local: "2026-03-02 23:41",
+    },
+  ],
+  disks: [{ path: "/mnt/checkpoints", percent: 93.4 }],
+};
+
+/** A weekly digest as the scheduler stores it. */
+export const SAMPLE_WEEKLY = {
+  ...SAMPLE_DAILY,
+  kind: "weekly",
+  label: "2026-W10",
+  start_local: "2026-02-23T09:00",
+  end_local: "2026-03-02T09:00",
+  totals: reportStats({
+    started: 21,
+    completed: 14,
+    failed: 2,
+    cancelled: 3,
+    running: 1,
+    training_seconds: 412_200,
+    gpu_hours: 1204.2,
+    ooms: 2,
+    stalls: 1,
+    disk_warnings: 1,
+    alerts_sent: 31,
+    alerts_deferred: 6,
+    alerts_suppressed: 4,
+  }),
+  previous: reportStats({
+    started: 17,
+    completed: 11,
+    failed: 4,
+    cancelled: 1,
+    training_seconds: 351_000,
+    gpu_hours: 988.4,
+    ooms: 3,
+    alerts_sent: 27,
+  }),
+  days: [
+    { date: "2026-02-23", completed: 2, failed: 1, cancelled: 0 },
+    { date: "2026-02-24", completed: 3, failed: 0, cancelled: 1 },
+    { date: "2026-02-25", completed: 1, failed: 0, cancelled: 0 },
+    { date: "2026-02-26", completed: 4, failed: 1, cancelled: 1 },
+    { date: "2026-02-27", completed: 2, failed: 0, cancelled: 0 },
+    { date: "2026-02-28", completed: 0, failed: 0, cancelled: 0 },
+    { date: "2026-03-01", completed: 2, failed: 0, cancelled: 1 },
+  ],
+};
+
 export const SAMPLE_DATA: Record<TemplateType, Record<string, unknown>> = {
   job_started: { ...job, current_step: 0, total_steps: 5000 },
   job_completed: {
@@ -60,8 +158,8 @@ export const SAMPLE_DATA: Record<TemplateType, Record<string, unknown>> = {
     current_step: 3120,
     total_steps: 5000,
   },
-  daily_summary: { summary: "3 jobs finished, 1 failed." },
-  weekly_digest: { summary: "14 jobs finished, 2 failed." },
+  daily_summary: SAMPLE_DAILY,
+  weekly_digest: SAMPLE_WEEKLY,
   rate_limit_notice: { suppressed_count: 17, limit_per_hour: 60 },
   webhook_disabled: {
     webhook_name: "Slack #ml-alerts",

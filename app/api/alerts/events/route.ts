@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eventInputSchema } from "@/lib/alerts/api/events.schema";
-import { insertEvent } from "@/lib/alerts/sql/events";
+import { insertEventAndNotify } from "@/lib/alerts/sql/events";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";
 import { WAKE_CHANNEL } from "@/lib/queue/queue";
@@ -21,8 +21,12 @@ export const POST = route(
       throw HttpError.field("Idempotency-Key", "must be 1–255 visible ASCII characters");
     }
     const now = ctx.clock();
-    const result = await ctx.db.transaction(async (tx) => {
-      const stored = await insertEvent(tx, {
+    // One statement (insert + NOTIFY, atomic on its own): ingest is the hot
+    // path, and on PGlite every round trip queues behind the worker's queries.
+    // Workers in other processes hear the NOTIFY at its commit.
+    const result = await insertEventAndNotify(
+      ctx.db,
+      {
         id: body.event_id ?? randomUUID(),
         idempotencyKey: header ? `key:${header}` : null,
         type: body.type,
@@ -32,11 +36,9 @@ export const POST = route(
         data: body.data,
         source: "api",
         receivedAt: now,
-      });
-      // Workers in other processes hear this at commit.
-      if (!stored.duplicate) await tx.query("select pg_notify($1, 'inbox')", [WAKE_CHANNEL]);
-      return stored;
-    });
+      },
+      WAKE_CHANNEL,
+    );
     if (!result.duplicate) wakeInbox();
     return json({ event_id: result.id, duplicate: result.duplicate }, 202);
   },

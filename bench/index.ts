@@ -1,0 +1,218 @@
+// `npm run bench`: throughput, latency and memory of the production server
+// (`next start`; run `npm run build` first), each against a baseline taken in
+// the same run. Prints a table with PASS/MISS against the goals of issue 8 and
+// writes JSON to bench-results/. Only 127.0.0.1 traffic; every loop is bounded.
+//   npm run bench -- [--only ingest,delivery,latency,memory,workers]
+//                    [--engine pglite|postgres|both] [--quick] [--cpu-prof DIR]
+//                    [--server-log FILE --log-level info]
+import { parseArgs } from "node:util";
+import { createClient } from "./http-client";
+import { startBenchReceiver } from "./receiver";
+import { goal, type Row, report } from "./report";
+import { delivery, drain, ingest, latency, makeUser, type Target } from "./scenarios";
+import {
+  createDatabase,
+  type Engine,
+  freePort,
+  makeSecrets,
+  type Proc,
+  requireBuild,
+  startServer,
+  startWorkerProcess,
+} from "./server";
+
+const ALL = ["ingest", "delivery", "latency", "memory", "workers"] as const;
+type Part = (typeof ALL)[number];
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string", default: ALL.join(",") },
+    engine: { type: "string", default: "both" },
+    quick: { type: "boolean", default: false },
+    port: { type: "string" },
+    "cpu-prof": { type: "string" },
+    "server-log": { type: "string" },
+    "log-level": { type: "string", default: "warn" },
+    "workers-counts": { type: "string", default: "1,2,4" },
+  },
+});
+const only = new Set(values.only.split(",").map((s) => s.trim()));
+for (const p of only)
+  if (!ALL.includes(p as Part))
+    throw new Error(`--only: unknown part "${p}"; use ${ALL.join(",")}`);
+const engines: Engine[] =
+  values.engine === "both" ? ["pglite", "postgres"] : [values.engine as Engine];
+for (const e of engines)
+  if (e !== "pglite" && e !== "postgres")
+    throw new Error(`--engine: "${e}"; use pglite, postgres or both`);
+const quick = values.quick;
+const port = values.port ? Number(values.port) : await freePort();
+const cpuProfDir = values["cpu-prof"];
+
+const SIZES = {
+  ingest: { concurrency: 16, durationMs: quick ? 2_000 : 5_000, maxRequests: 50_000 },
+  delivery: {
+    users: 10,
+    webhooks: 10,
+    events: quick ? 50 : 100,
+    rawConcurrency: 8,
+    timeoutMs: 120_000,
+  },
+  latency: { events: quick ? 40 : 100, rate: 20, timeoutMs: 60_000 },
+};
+
+requireBuild();
+const rows: Row[] = [];
+const details: Record<string, unknown> = { sizes: SIZES };
+const receiver = await startBenchReceiver();
+const client = createClient(64);
+const cleanups: (() => Promise<void>)[] = [];
+const log = (msg: string) => process.stderr.write(`· ${msg}\n`);
+
+try {
+  for (const engine of engines) {
+    const wantsServer = ["ingest", "delivery", "latency", "memory"].some((p) => only.has(p));
+    if (wantsServer) await inlineRun(engine);
+  }
+  if (only.has("workers") && engines.includes("postgres")) await workersRun();
+} finally {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  client.close();
+  await receiver.close();
+}
+report(rows, details);
+process.exit(0);
+
+/** One embedded (or PostgreSQL) server with its inline worker, all parts in turn. */
+async function inlineRun(engine: Engine) {
+  const secrets = makeSecrets();
+  const env = { ...secrets.env };
+  if (engine === "postgres") {
+    const db = await createDatabase();
+    cleanups.push(db.drop);
+    env.DATABASE_URL = db.url;
+  }
+  log(`${engine}: starting next start (inline worker)`);
+  const server = await startServer({
+    port,
+    env: { ...env, LOG_LEVEL: values["log-level"] },
+    worker: "inline",
+    cpuProfDir,
+    logFile: values["server-log"],
+  });
+  cleanups.push(server.stop);
+  const t: Target = { base: server.base, client, receiver, ...secrets };
+  const sentinel = await makeUser(t, 1);
+  const out: Record<string, unknown> = { rss_mb_idle: server.rssMb() };
+  details[engine] = out;
+
+  if (only.has("ingest")) {
+    log(`${engine}: ingest`);
+    const r = await ingest(t, SIZES.ingest);
+    out.ingest = r;
+    rows.push({
+      engine,
+      measure: `ingest events/s (c=${SIZES.ingest.concurrency})`,
+      value: r.ingest.perSecond,
+      unit: "ev/s",
+      baseline: r.health.perSecond,
+      ratio: r.ratio,
+      goal: "≥ 0.5",
+      verdict: goal(r.ratio >= 0.5 && r.ingest.errors === 0),
+    });
+    log(`${engine}: draining the inbox`);
+    await drain(t, sentinel);
+  }
+  if (only.has("delivery")) {
+    log(`${engine}: delivery fan-out`);
+    const r = await delivery(t, SIZES.delivery);
+    out.delivery = r;
+    rows.push({
+      engine,
+      measure: `deliveries/s (${r.events} ev × ${SIZES.delivery.webhooks} hooks)`,
+      value: r.perSecond,
+      unit: "del/s",
+      baseline: r.raw.perSecond,
+      ratio: r.ratio,
+      goal: "≥ 0.5",
+      verdict: goal(r.ratio >= 0.5 && r.distinctIds === r.deliveries),
+    });
+  }
+  if (only.has("latency")) {
+    log(`${engine}: latency`);
+    const r = await latency(t, SIZES.latency);
+    out.latency = r;
+    rows.push(
+      {
+        engine,
+        measure: `latency p50 @${r.rate}/s`,
+        value: r.p50,
+        unit: "ms",
+        goal: "≤ 50",
+        verdict: goal(r.p50 <= 50),
+      },
+      {
+        engine,
+        measure: `latency p99 @${r.rate}/s`,
+        value: r.p99,
+        unit: "ms",
+        goal: "≤ 250",
+        verdict: goal(r.p99 <= 250),
+      },
+    );
+  }
+  if (only.has("memory")) {
+    const rss = server.rssMb();
+    out.rss_mb_after = rss;
+    rows.push({
+      engine,
+      measure: "server RSS after load",
+      value: rss,
+      unit: "MB",
+      baseline: out.rss_mb_idle as number,
+      goal: engine === "pglite" ? "≤ 400" : undefined,
+      verdict: engine === "pglite" ? goal(rss <= 400) : undefined,
+    });
+  }
+  await server.stop();
+}
+
+/** Web with ALERTS_WORKER=off + N standalone workers on PostgreSQL: delivery throughput per N. */
+async function workersRun() {
+  const secrets = makeSecrets();
+  const db = await createDatabase();
+  cleanups.push(db.drop);
+  const env = { ...secrets.env, DATABASE_URL: db.url, ALERTS_REQUIRE_CONFIG: "true" };
+  log("postgres: starting next start (ALERTS_WORKER=off)");
+  const server = await startServer({ port, env, worker: "off" });
+  cleanups.push(server.stop);
+  const t: Target = { base: server.base, client, receiver, ...secrets };
+  const counts = values["workers-counts"].split(",").map(Number);
+  const users: string[] = [];
+  const perCount: Record<number, unknown> = {};
+  details.workers = perCount;
+  let one: number | undefined;
+  for (const n of counts) {
+    log(`postgres: ${n} standalone worker(s)`);
+    const workers: Proc[] = await Promise.all(
+      Array.from({ length: n }, () => startWorkerProcess({ env, cpuProfDir })),
+    );
+    try {
+      const r = await delivery(t, { ...SIZES.delivery, events: SIZES.delivery.events * 2 }, users);
+      perCount[n] = r;
+      one ??= r.perSecond;
+      rows.push({
+        engine: "postgres",
+        measure: `deliveries/s, ${n} worker${n > 1 ? "s" : ""}`,
+        value: r.perSecond,
+        unit: "del/s",
+        baseline: one,
+        ratio: r.perSecond / one,
+        goal: n > 1 ? "scaling (info)" : undefined,
+      });
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  }
+  await server.stop();
+}

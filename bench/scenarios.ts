@@ -1,0 +1,211 @@
+import { randomUUID } from "node:crypto";
+import { signUserToken } from "../lib/http/tokens";
+import { type Client, closedLoop, type LoopResult, percentile, sleep } from "./http-client";
+import type { BenchReceiver } from "./receiver";
+
+export interface Target {
+  base: string;
+  client: Client;
+  jwtSecret: string;
+  serviceKey: string;
+  receiver: BenchReceiver;
+}
+
+const json = { "content-type": "application/json" };
+
+/** A user with email off and `webhooks` generic, signed webhooks on the receiver. */
+export async function makeUser(t: Target, webhooks: number): Promise<string> {
+  const userId = randomUUID();
+  const token = await signUserToken(t.jwtSecret, { sub: userId, email: `${userId}@bench.test` });
+  const auth = { ...json, authorization: `Bearer ${token}` };
+  const prefs = await t.client.request(
+    "PUT",
+    `${t.base}/api/alerts/preferences`,
+    JSON.stringify({ email_enabled: false }),
+    auth,
+  );
+  if (prefs.status !== 200) throw new Error(`preferences: ${prefs.status} ${prefs.body}`);
+  for (let i = 0; i < webhooks; i++) {
+    const res = await t.client.request(
+      "POST",
+      `${t.base}/api/alerts/webhooks`,
+      JSON.stringify({
+        name: `bench ${i}`,
+        url: `${t.receiver.url}/hook/${userId}/${i}`,
+        secret: "generate",
+      }),
+      auth,
+    );
+    if (res.status !== 201) throw new Error(`webhook create: ${res.status} ${res.body}`);
+  }
+  return userId;
+}
+
+export function postEvent(t: Target, userId: string, marker?: string) {
+  return t.client.request(
+    "POST",
+    `${t.base}/api/alerts/events`,
+    JSON.stringify({
+      type: "job_failed",
+      user_id: userId,
+      job_id: randomUUID(),
+      data: { model_name: "bench", error: "bench", ...(marker ? { marker } : {}) },
+    }),
+    { ...json, authorization: `Bearer ${t.serviceKey}` },
+  );
+}
+
+/**
+ * Waits until the inbox has caught up: a marker event posted now reaches the
+ * receiver only after the events before it (the inbox is claimed oldest first).
+ */
+export async function drain(t: Target, sentinelUser: string, timeoutMs = 120_000): Promise<void> {
+  const marker = `drain-${randomUUID()}`;
+  const res = await postEvent(t, sentinelUser, marker);
+  if (res.status !== 202) throw new Error(`drain: ${res.status} ${res.body}`);
+  const deadline = Date.now() + timeoutMs;
+  while (!t.receiver.arrivals.has(marker)) {
+    if (Date.now() > deadline) throw new Error(`the inbox did not drain in ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export interface IngestResult {
+  ingest: LoopResult;
+  health: LoopResult;
+  ratio: number;
+}
+
+/** Events/s accepted vs GET /api/health, same server, same concurrency and duration. */
+export async function ingest(
+  t: Target,
+  opts: { concurrency: number; durationMs: number; maxRequests: number },
+): Promise<IngestResult> {
+  // Events for a user with no channels: the route's work, plus the inline
+  // worker's decision, without deliveries piling up behind the measurement.
+  const userId = await makeUser(t, 0);
+  const warm = await closedLoop(opts.concurrency, 2_000, 200, async () => {
+    await t.client.request("GET", `${t.base}/api/health`);
+    return (await postEvent(t, userId)).status === 202;
+  });
+  if (warm.errors > 0) throw new Error(`ingest warm-up failed: ${warm.firstError ?? "non-202"}`);
+  const health = await closedLoop(opts.concurrency, opts.durationMs, opts.maxRequests, async () => {
+    return (await t.client.request("GET", `${t.base}/api/health`)).status === 200;
+  });
+  const result = await closedLoop(opts.concurrency, opts.durationMs, opts.maxRequests, async () => {
+    return (await postEvent(t, userId)).status === 202;
+  });
+  return { ingest: result, health, ratio: result.perSecond / health.perSecond };
+}
+
+export interface DeliveryResult {
+  events: number;
+  deliveries: number;
+  seconds: number;
+  perSecond: number;
+  distinctIds: number;
+  raw: LoopResult;
+  ratio: number;
+}
+
+/**
+ * Fan-out delivery end to end: `events` events over `users` users with
+ * `webhooks` webhooks each, from the first POST to the last webhook received;
+ * against a raw keep-alive POST loop from Node to the same receiver.
+ */
+export async function delivery(
+  t: Target,
+  opts: {
+    users: number;
+    webhooks: number;
+    events: number;
+    rawConcurrency: number;
+    timeoutMs: number;
+  },
+  users?: string[],
+): Promise<DeliveryResult> {
+  const ids = users ?? [];
+  for (let i = ids.length; i < opts.users; i++) ids.push(await makeUser(t, opts.webhooks));
+  const expected = opts.events * opts.webhooks;
+
+  // Baseline first: the same receiver, bodies of the same size, Node's keep-alive client.
+  const body = JSON.stringify({
+    type: "job_failed",
+    data: { model_name: "bench", error: "x".repeat(600) },
+  });
+  t.receiver.reset();
+  const raw = await closedLoop(opts.rawConcurrency, opts.timeoutMs, expected, async (i) => {
+    const res = await t.client.request("POST", `${t.receiver.url}/raw/${i}`, body, {
+      ...json,
+      "webhook-id": `raw_${i}`,
+    });
+    return res.status === 200;
+  });
+
+  t.receiver.reset();
+  const t0 = performance.now();
+  await closedLoop(8, opts.timeoutMs, opts.events, async (i) => {
+    const res = await postEvent(t, ids[i % ids.length] as string);
+    return res.status === 202;
+  });
+  await t.receiver.waitFor(expected, opts.timeoutMs);
+  const seconds = (performance.now() - t0) / 1000;
+  const perSecond = expected / seconds;
+  return {
+    events: opts.events,
+    deliveries: expected,
+    seconds,
+    perSecond,
+    distinctIds: t.receiver.ids.size,
+    raw,
+    ratio: perSecond / raw.perSecond,
+  };
+}
+
+export interface LatencyResult {
+  events: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  ackP50: number;
+}
+
+/** POST → webhook received, at a steady `rate` events/s, one webhook. */
+export async function latency(
+  t: Target,
+  opts: { events: number; rate: number; timeoutMs: number },
+  userId?: string,
+): Promise<LatencyResult> {
+  const user = userId ?? (await makeUser(t, 1));
+  t.receiver.reset();
+  const sentAt = new Map<string, number>();
+  const acks: number[] = [];
+  const posts: Promise<void>[] = [];
+  const started = performance.now();
+  const run = `${Date.now()}`;
+  for (let i = 0; i < opts.events; i++) {
+    const wait = started + (i * 1000) / opts.rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const marker = `lat-${run}-${i}`;
+    const at = performance.now();
+    sentAt.set(marker, at);
+    posts.push(
+      postEvent(t, user, marker).then((res) => {
+        acks.push(performance.now() - at);
+        if (res.status !== 202) throw new Error(`ingest: ${res.status} ${res.body}`);
+      }),
+    );
+  }
+  await Promise.all(posts);
+  await t.receiver.waitFor(opts.events, opts.timeoutMs);
+  const xs = [...sentAt].map(([m, at]) => (t.receiver.arrivals.get(m) ?? Number.NaN) - at);
+  return {
+    events: opts.events,
+    rate: opts.rate,
+    p50: percentile(xs, 50),
+    p99: percentile(xs, 99),
+    max: Math.max(...xs),
+    ackP50: percentile(acks, 50),
+  };
+}

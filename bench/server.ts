@@ -1,0 +1,237 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import net, { type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { sleep } from "./http-client";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export type Engine = "pglite" | "postgres";
+
+/**
+ * A port nobody listens on now: another server already on the port would
+ * answer the health check, and the bench would measure the wrong process.
+ */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Fails with what to do when there is no production build to start. */
+export function requireBuild(): void {
+  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+    throw new Error(
+      "npm run bench measures the production server (next start), and there is no build: .next/BUILD_ID is missing. Run `npm run build` first.",
+    );
+  }
+}
+
+export interface Secrets {
+  jwtSecret: string;
+  serviceKey: string;
+  env: Record<string, string>;
+}
+
+export function makeSecrets(): Secrets {
+  const jwtSecret = randomBytes(32).toString("base64url");
+  const serviceKey = `ta_sk_${randomBytes(24).toString("base64url")}`;
+  return {
+    jwtSecret,
+    serviceKey,
+    env: {
+      SUPABASE_JWT_SECRET: jwtSecret,
+      ALERTS_SERVICE_KEY: serviceKey,
+      ALERTS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+      ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+      // The bench measures throughput, not the product's limits.
+      ALERTS_RATE_LIMIT_PER_HOUR: "100000",
+      ALERTS_API_RATE_LIMIT_PER_MINUTE: "0",
+      ALERTS_INGEST_RATE_LIMIT_PER_MINUTE: "0",
+      LOG_LEVEL: "warn",
+    },
+  };
+}
+
+/** A fresh PostgreSQL database for one run, dropped afterwards. */
+export async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const name = `ta_bench_${randomBytes(4).toString("hex")}`;
+  const client = new pg.Client(admin);
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client(admin);
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export interface Proc {
+  child: ChildProcess;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, what: string): Proc {
+  let stderr = "";
+  child.stderr?.setEncoding("utf8").on("data", (c: string) => {
+    stderr += c;
+    if (stderr.length > 20_000) stderr = stderr.slice(-20_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL" && !stopping)
+      process.stderr.write(`${what} exited (${code ?? signal})\n${stderr}\n`);
+  });
+  let stopping = false;
+  return {
+    child,
+    pid: child.pid ?? -1,
+    async stop() {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export interface Server extends Proc {
+  base: string;
+  dataDir: string;
+  /** Resident set size of the server process, MB (Linux /proc). */
+  rssMb(): number;
+}
+
+/** `next start` on 127.0.0.1; resolves once /api/health answers 200 with the expected worker state. */
+export async function startServer(opts: {
+  port: number;
+  env: Record<string, string>;
+  worker: "inline" | "off";
+  cpuProfDir?: string;
+  /** Appends the server's stdout (JSON logs) to this file. */
+  logFile?: string;
+}): Promise<Server> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ta-bench-"));
+  const args = [
+    ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
+    path.join(ROOT, "node_modules/next/dist/bin/next"),
+    "start",
+    "-p",
+    String(opts.port),
+    "-H",
+    "127.0.0.1",
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      NODE_ENV: "production",
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? tmpdir(),
+      ...opts.env,
+      PORT: String(opts.port),
+      HOSTNAME: "127.0.0.1",
+      ALERTS_DATA_DIR: dataDir,
+      ALERTS_WORKER: opts.worker,
+    },
+    stdio: ["ignore", opts.logFile ? openSync(opts.logFile, "a") : "ignore", "pipe"],
+  });
+  const proc = track(child, "next start");
+  const base = `http://127.0.0.1:${opts.port}`;
+  const want = opts.worker === "inline" ? "running" : "off";
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}/api/health`);
+      // Our child must still be running: a health answer from another process doesn't count.
+      if (
+        res.ok &&
+        child.exitCode === null &&
+        ((await res.json()) as { worker: string }).worker === want
+      )
+        break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await proc.stop();
+      throw new Error("next start did not become healthy in 60 s");
+    }
+    await sleep(100);
+  }
+  return {
+    ...proc,
+    base,
+    dataDir,
+    rssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+      return kb / 1024;
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A standalone worker (`scripts/worker.ts`), ready when it prints `worker <pid> ready`. */
+export async function startWorkerProcess(opts: {
+  env: Record<string, string>;
+  cpuProfDir?: string;
+}): Promise<Proc> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
+      "--import",
+      "tsx",
+      "scripts/worker.ts",
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? tmpdir(),
+        NODE_ENV: "production",
+        ALERTS_DATA_DIR: path.join(tmpdir(), "ta-bench-worker"),
+        ...opts.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const proc = track(child, "worker");
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("worker not ready in 60 s")), 60_000);
+    let buf = "";
+    child.stdout?.setEncoding("utf8").on("data", (c: string) => {
+      buf += c;
+      if (buf.includes(`worker ${child.pid} ready`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+      if (buf.length > 10_000) buf = buf.slice(-1000);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited (${code}) before it was ready`));
+    });
+  });
+  return proc;
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { startWorker, type Worker } from "@/lib/queue/worker";
+import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { startReceiver } from "./helpers/receiver";
+import { waitUntil } from "./helpers/wait";
+
+const PER_DESTINATION = 2;
+
+let app: TestApp;
+let worker: Worker;
+beforeAll(async () => {
+  app = await startTestApp({
+    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+  });
+  app.setNow(new Date());
+  worker = await startWorker(app.ctx, { pollMs: 100, perDestination: PER_DESTINATION });
+});
+afterAll(async () => {
+  await worker?.stop(2000);
+  await app?.close();
+});
+
+async function userWithHook(url: string) {
+  const user = await makeUser(app);
+  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+    token: user.token,
+    body: { name: "receiver", url, alert_job_started: true },
+  });
+  expect(res.status).toBe(201);
+  return user;
+}
+
+async function jobStarted(userId: string) {
+  const res = await call(postEvent, "POST", "/api/alerts/events", {
+    token: SERVICE_KEY,
+    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
+  });
+  expect(res.status).toBe(202);
+}
+
+async function deliveredCount(userId: string): Promise<number> {
+  const { rows } = await app.ctx.db.query<{ n: string }>(
+    "select count(*) as n from alert_deliveries where user_id = $1 and status = 'delivered'",
+    [userId],
+  );
+  return Number(rows[0]?.n);
+}
+
+describe("per-destination fairness", () => {
+  it("a webhook that takes 10 s to answer does not hold up another user's alerts", async () => {
+    // User A's receiver holds every request until the gate opens (10 s at most);
+    // user B's answers at once.
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+      setTimeout(resolve, 10_000).unref();
+    });
+    let aInFlight = 0;
+    let aMaxInFlight = 0;
+    const receiver = await startReceiver(async (req) => {
+      if (!req.url.startsWith("/a")) return { status: 200 };
+      aInFlight++;
+      aMaxInFlight = Math.max(aMaxInFlight, aInFlight);
+      await gate;
+      aInFlight--;
+      return { status: 200 };
+    });
+    const a = await userWithHook(`${receiver.url}/a`);
+    const b = await userWithHook(`${receiver.url}/b`);
+    const fromA = () => receiver.requests.filter((r) => r.url.startsWith("/a"));
+    const fromB = () => receiver.requests.filter((r) => r.url.startsWith("/b"));
+
+    for (let i = 0; i < 6; i++) await jobStarted(a.id);
+    await waitUntil(
+      "A's receiver to hold its share of sends",
+      () => fromA().length >= PER_DESTINATION,
+    );
+    for (let i = 0; i < 3; i++) await jobStarted(b.id);
+    // B is capped too: its third delivery may be handed back for a moment,
+    // so the test clock moves on while waiting.
+    await waitUntil("B's alerts to be answered", () => {
+      app.setNow(new Date(app.ctx.clock().getTime() + 2_000));
+      return fromB().length === 3 && fromB().every((r) => r.status === 200);
+    });
+
+    // B's alerts went through while every one of A's was still unanswered,
+    // and A never had more than its cap of sends in flight.
+    expect(fromA().every((r) => r.status === undefined)).toBe(true);
+    expect(fromA().length).toBe(PER_DESTINATION);
+    expect(await deliveredCount(a.id)).toBe(0);
+    expect(await deliveredCount(b.id)).toBe(3);
+
+    // Once A's receiver answers, the deliveries held back come round again
+    // (after their short wait: the test clock moves on) and nothing is lost.
+    openGate();
+    await waitUntil(
+      "all of A's alerts to be delivered",
+      async () => {
+        app.setNow(new Date(app.ctx.clock().getTime() + 2_000));
+        return (await deliveredCount(a.id)) === 6;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const ids = fromA().map((r) => String(r.headers["webhook-id"]));
+    expect(new Set(ids).size).toBe(6);
+    expect(ids).toHaveLength(6);
+    expect(aMaxInFlight).toBeLessThanOrEqual(PER_DESTINATION);
+    await receiver.close();
+  }, 60_000);
+});
