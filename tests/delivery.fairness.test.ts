@@ -82,9 +82,14 @@ describe("per-destination fairness", () => {
     for (let i = 0; i < 3; i++) await jobStarted(b.id);
     // B is capped too: its third delivery may be handed back for a moment,
     // so the test clock moves on while waiting.
-    await waitUntil("B's alerts to be answered", () => {
+    // Answered is not yet recorded: wait for the rows too.
+    await waitUntil("B's alerts to be answered and recorded", async () => {
       app.setNow(new Date(app.ctx.clock().getTime() + 2_000));
-      return fromB().length === 3 && fromB().every((r) => r.status === 200);
+      return (
+        fromB().length === 3 &&
+        fromB().every((r) => r.status === 200) &&
+        (await deliveredCount(b.id)) === 3
+      );
     });
 
     // B's alerts went through while every one of A's was still unanswered,

@@ -43,10 +43,25 @@ export interface FieldError {
  * The one error type of the HTTP layer. Throw it anywhere below a route; the
  * route wrapper turns it into an RFC 9457 problem+json answer.
  */
+// Next bundles a module once per entry (instrumentation, each route), so an
+// error thrown by the shared context's authenticator is an instance of another
+// copy of this class. A registry-wide symbol brand makes `instanceof` hold
+// across copies.
+const BRAND = Symbol.for("training-alerts.HttpError");
+
 export class HttpError extends Error {
   override name = "HttpError";
   readonly status: number;
   readonly title: string;
+  readonly [BRAND] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as { [BRAND]?: unknown })[BRAND] === true
+    );
+  }
 
   constructor(
     readonly code: ErrorCode,

@@ -65,6 +65,33 @@ async function errorBeside(fieldLabel: string | RegExp): Promise<string> {
   return (await page.locator(`[id="${errorId}"]`).textContent()) ?? "";
 }
 
+describe("the production build's API", () => {
+  // Route handlers and the shared context are bundled separately by Next, so
+  // errors thrown by the context must still become their problem answers.
+  it("answers bad credentials with 401 and 403 problems, not 500", async () => {
+    const none = await fetch(`${server.url}/api/alerts/preferences`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get("content-type")).toBe("application/problem+json");
+    expect(none.headers.get("www-authenticate")).toContain("Bearer");
+    const bad = await fetch(`${server.url}/api/alerts/events`, {
+      method: "POST",
+      headers: { authorization: "Bearer not-a-token", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(bad.status).toBe(401);
+    const wrongKind = await fetch(`${server.url}/api/alerts/preferences`, {
+      headers: { authorization: `Bearer ${server.serviceKey}` },
+    });
+    expect(wrongKind.status).toBe(403);
+    const invalid = await fetch(`${server.url}/api/alerts/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.serviceKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "nope" }),
+    });
+    expect(invalid.status).toBe(422);
+  });
+});
+
 describe("the web UI, in local mode", () => {
   it("sends a visitor to the dev sign-in and back to the page they asked for", async () => {
     await go("/settings/alerts");
