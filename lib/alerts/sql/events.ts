@@ -14,42 +14,10 @@ export interface NewEvent {
 }
 
 /**
- * Stores an event unless its id or idempotency key is already known.
- * Answers the stored event's id and whether this was a repeat.
- */
-export async function insertEvent(
-  db: Queryable,
-  e: NewEvent,
-): Promise<{ id: string; duplicate: boolean }> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     on conflict do nothing
-     returning id`,
-    [
-      e.id,
-      e.idempotencyKey,
-      e.type,
-      e.userId,
-      e.jobId,
-      e.occurredAt,
-      JSON.stringify(e.data),
-      e.source,
-      e.receivedAt,
-    ],
-  );
-  if (rows[0]) return { id: rows[0].id, duplicate: false };
-  const existing = await db.query<{ id: string }>(
-    "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
-    [e.id, e.idempotencyKey],
-  );
-  return { id: existing.rows[0]?.id ?? e.id, duplicate: true };
-}
-
-/**
- * `insertEvent` and the wake-up in one statement: a single round trip with
- * its own implicit transaction, so the NOTIFY goes out at its commit and only
- * for a new event. Only a repeat costs a second query (the first event's id).
+ * Stores an event unless its id or idempotency key is already known, and
+ * wakes workers on `channel` — one statement, so the NOTIFY goes out at its
+ * commit and only for a new event. A repeat costs a second query for the
+ * first event's id. Answers the stored id and whether this was a repeat.
  */
 export async function insertEventAndNotify(
   db: Queryable,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { jobLogsSchema } from "@/lib/alerts/api/jobs.schema";
 import { jobIdParam, jobNotFound } from "@/lib/alerts/job-id";
-import { insertEvent } from "@/lib/alerts/sql/events";
+import { insertEventAndNotify } from "@/lib/alerts/sql/events";
 import { getJob } from "@/lib/alerts/sql/jobs";
 import { detectOom } from "@/lib/alerts/triggers/resource.trigger";
 import { json, route } from "@/lib/http/route";
@@ -24,8 +24,9 @@ export const POST = route(
     const match = detectOom(body.lines);
     if (!match) return json({ oom: false });
     const now = ctx.clock();
-    const stored = await ctx.db.transaction(async (tx) => {
-      const result = await insertEvent(tx, {
+    const stored = await insertEventAndNotify(
+      ctx.db,
+      {
         id: randomUUID(),
         idempotencyKey: `oom:${id}`,
         type: "gpu_oom",
@@ -42,10 +43,9 @@ export const POST = route(
         },
         source: "monitor",
         receivedAt: now,
-      });
-      if (!result.duplicate) await tx.query("select pg_notify($1, 'inbox')", [WAKE_CHANNEL]);
-      return result;
-    });
+      },
+      WAKE_CHANNEL,
+    );
     if (!stored.duplicate) wakeInbox();
     return json({
       oom: true,
