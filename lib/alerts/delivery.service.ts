@@ -1,6 +1,9 @@
+import type { Queryable } from "../db/types";
+import { type DestinationLimiter, destinationKey } from "../queue/destination-limiter";
 import { decrypt } from "../security/encryption";
 import type { EngineDeps } from "./alert.service";
 import { raiseSystemAlert } from "./alert.service";
+import type { WebhookType } from "./alert.types";
 import type { ChannelResult } from "./channels/channel.types";
 import type { EmailTransport } from "./channels/email.channel";
 import { sendWebhook, type WebhookChannelOptions } from "./channels/webhook.channel";
@@ -11,15 +14,19 @@ import { refreshAlertSummary } from "./sql/alerts";
 import {
   type AttemptRecord,
   type ClaimedDelivery,
-  claimDelivery,
   disableWebhook,
-  holdsLease,
+  lockWebhooks,
   markWebhookFailure,
-  markWebhookSuccess,
-  recordAttempt,
+  markWebhooksSucceeded,
+  recordAttempts,
   releaseDueDeliveries,
 } from "./sql/deliveries";
-import { claimDeliveries, postponeDeliveries } from "./sql/delivery-batch";
+import {
+  claimDeliveries,
+  holdWebhook,
+  postponeDeliveries,
+  reserveSendSlots,
+} from "./sql/delivery-batch";
 import { SECRET_PURPOSE, URL_PURPOSE } from "./webhook-input";
 
 export interface DeliveryDeps extends EngineDeps {
@@ -38,113 +45,150 @@ const MAX_RETRY_AFTER_MS = 24 * 3600_000;
  */
 export type AttemptOutcome = AttemptRecord["status"] | "stale";
 
-/**
- * One attempt of one delivery: claim it, send it outside any transaction,
- * record the outcome (and the webhook's health) in one transaction.
- */
-export async function runDelivery(
-  deps: DeliveryDeps,
-  deliveryId: string,
-  attempt: number,
-): Promise<AttemptOutcome> {
-  const claimedAt = deps.clock();
-  const claimed = await deps.db.transaction((tx) =>
-    claimDelivery(tx, deliveryId, attempt, claimedAt, new Date(claimedAt.getTime() + LEASE_MS)),
-  );
-  if (!claimed) return "stale";
-  return completeDelivery(deps, claimed);
+/** A claimed delivery and what its send came to. */
+export interface SentAttempt {
+  claimed: ClaimedDelivery;
+  result: ChannelResult | "skip";
 }
 
-/** Sends a claimed delivery and records the outcome (and the webhook's health). */
-export async function completeDelivery(
+/**
+ * Records what a set of sends came to, in one transaction and a few
+ * set-based statements: each delivery's new status (only while its attempt
+ * still owns it), the webhooks' health (disabling one that failed too often
+ * and telling its owner), and the alerts' summaries. Answers each attempt's
+ * outcome, in order.
+ */
+export async function recordOutcomes(
   deps: DeliveryDeps,
-  claimed: ClaimedDelivery,
-  /** Called once the destination answered (or failed), before the outcome is recorded. */
-  onSent?: () => void,
-): Promise<AttemptOutcome> {
-  let outcome: Awaited<ReturnType<typeof send>>;
-  try {
-    outcome = await send(deps, claimed);
-  } finally {
-    onSent?.();
-  }
+  sent: readonly SentAttempt[],
+): Promise<AttemptOutcome[]> {
+  if (sent.length === 0) return [];
   const now = deps.clock();
+  const records = sent.map(({ claimed, result }) => attemptRecord(deps, claimed, result, now));
   let wake = false;
-  const status = await deps.db.transaction(async (tx): Promise<AttemptOutcome> => {
-    // A send that outlived its lease may have been taken over by another
-    // worker; the newer attempt owns the row and records its own outcome.
-    if (!(await holdsLease(tx, claimed.id, claimed.attempts))) return "stale";
-    let status: AttemptRecord["status"];
-    const { config } = deps;
-    const schedule = config.webhooks.retryScheduleSeconds;
-    if (outcome === "skip") {
-      status = "skipped";
-      await recordAttempt(tx, {
-        id: claimed.id,
-        status,
-        statusCode: null,
-        error: skipReason(claimed),
-        durationMs: 0,
-        nextAttemptAt: null,
-        now,
-      });
-    } else if (outcome.ok) {
-      status = "delivered";
-      await recordAttempt(tx, {
-        id: claimed.id,
-        status,
-        statusCode: outcome.statusCode,
-        error: null,
-        durationMs: outcome.durationMs,
-        nextAttemptAt: null,
-        now,
-      });
-      if (claimed.webhook_id)
-        await markWebhookSuccess(tx, claimed.webhook_id, outcome.statusCode, now);
-    } else {
-      const retry = outcome.retryable && claimed.attempts <= schedule.length;
-      const waitMs = Math.min(
-        MAX_RETRY_AFTER_MS,
-        Math.max((schedule[claimed.attempts - 1] ?? 0) * 1000, outcome.retryAfterMs ?? 0),
-      );
-      status = retry ? "retrying" : "failed";
-      await recordAttempt(tx, {
-        id: claimed.id,
-        status,
-        statusCode: outcome.statusCode,
-        error: outcome.error,
-        durationMs: outcome.durationMs,
-        nextAttemptAt: retry ? new Date(now.getTime() + waitMs) : null,
-        now,
-      });
-      if (claimed.webhook_id) {
-        const health = await markWebhookFailure(tx, claimed.webhook_id, {
-          statusCode: outcome.statusCode,
-          error: outcome.error,
-          final: !retry,
-          now,
-        });
-        const reason = outcome.revoked
-          ? `the receiver says this webhook no longer exists (${outcome.error ?? "revoked"})`
-          : health && health.failure_count >= config.webhooks.disableAfter
-            ? `${health.failure_count} deliveries in a row failed (last: ${outcome.error ?? "unknown error"})`
-            : undefined;
-        if (health && reason && (await disableWebhook(tx, claimed.webhook_id, reason, now))) {
-          const notice = await raiseSystemAlert(tx, deps, {
-            userId: claimed.user_id,
-            type: "webhook_disabled",
-            data: { webhook_id: claimed.webhook_id, webhook_name: health.name, reason },
-            channels: "email",
-          });
-          wake ||= notice.enqueued > 0;
-        }
-      }
+  const outcomes = await deps.db.transaction(async (tx): Promise<AttemptOutcome[]> => {
+    const owned = await recordAttempts(tx, records, now);
+    const mine = sent
+      .map((s, i) => ({ ...s, record: records[i] as AttemptRecord }))
+      .filter(({ claimed }) => owned.has(claimed.id));
+    const hooks = mine.filter(({ claimed, result }) => claimed.webhook_id && result !== "skip");
+    await lockWebhooks(tx, [...new Set(hooks.map(({ claimed }) => claimed.webhook_id as string))]);
+    // A webhook whose every attempt here succeeded takes one set-based
+    // update; one that failed replays its attempts in order, so that its
+    // consecutive failures count right and it is disabled at most once.
+    const failing = new Set(
+      hooks
+        .filter(({ result }) => result !== "skip" && !result.ok)
+        .map((h) => h.claimed.webhook_id),
+    );
+    await markWebhooksSucceeded(
+      tx,
+      hooks
+        .filter(({ claimed }) => !failing.has(claimed.webhook_id))
+        .map(({ claimed, result }) => ({
+          webhookId: claimed.webhook_id as string,
+          statusCode: result === "skip" ? null : result.statusCode,
+        })),
+      now,
+    );
+    for (const { claimed, result, record } of hooks) {
+      if (!failing.has(claimed.webhook_id) || result === "skip") continue;
+      wake = (await updateWebhookHealth(tx, deps, claimed, result, record, now)) || wake;
     }
-    await refreshAlertSummary(tx, [claimed.alert_id]);
-    return status;
+    await refreshAlertSummary(tx, [...new Set(mine.map(({ claimed }) => claimed.alert_id))]);
+    return records.map((r) => (owned.has(r.id) ? r.status : "stale"));
   });
   if (wake) deps.queue.wake();
-  return status;
+  return outcomes;
+}
+
+/** The row an attempt leaves: delivered, retrying after the schedule's wait, failed or skipped. */
+function attemptRecord(
+  deps: DeliveryDeps,
+  claimed: ClaimedDelivery,
+  result: ChannelResult | "skip",
+  now: Date,
+): AttemptRecord {
+  const base = { id: claimed.id, attempts: claimed.attempts };
+  if (result === "skip") {
+    const error = skipReason(claimed);
+    return {
+      ...base,
+      status: "skipped",
+      statusCode: null,
+      error,
+      durationMs: 0,
+      nextAttemptAt: null,
+    };
+  }
+  const { statusCode, durationMs } = result;
+  if (result.ok)
+    return {
+      ...base,
+      status: "delivered",
+      statusCode,
+      error: null,
+      durationMs,
+      nextAttemptAt: null,
+    };
+  const schedule = deps.config.webhooks.retryScheduleSeconds;
+  const retry = result.retryable && claimed.attempts <= schedule.length;
+  const waitMs = Math.min(
+    MAX_RETRY_AFTER_MS,
+    Math.max((schedule[claimed.attempts - 1] ?? 0) * 1000, result.retryAfterMs ?? 0),
+  );
+  return {
+    ...base,
+    status: retry ? "retrying" : "failed",
+    statusCode,
+    error: result.error,
+    durationMs,
+    nextAttemptAt: retry ? new Date(now.getTime() + waitMs) : null,
+  };
+}
+
+/**
+ * A failed attempt's mark on its webhook: a delivery that gave up counts
+ * towards `failure_count`; past the limit, or when the receiver says the
+ * webhook is gone, it is disabled and its owner told. True when that notice
+ * was queued.
+ */
+async function updateWebhookHealth(
+  tx: Queryable,
+  deps: DeliveryDeps,
+  claimed: ClaimedDelivery,
+  result: ChannelResult,
+  record: AttemptRecord,
+  now: Date,
+): Promise<boolean> {
+  const webhookId = claimed.webhook_id;
+  if (!webhookId) return false;
+  if (result.ok) {
+    await markWebhooksSucceeded(tx, [{ webhookId, statusCode: result.statusCode }], now);
+    return false;
+  }
+  // A platform that says "too many" holds back every delivery to the webhook, not only this one.
+  if (result.statusCode === 429 && result.retryAfterMs)
+    await holdWebhook(tx, webhookId, new Date(now.getTime() + result.retryAfterMs));
+  const health = await markWebhookFailure(tx, webhookId, {
+    statusCode: result.statusCode,
+    error: result.error,
+    final: record.status === "failed",
+    now,
+  });
+  const reason = result.revoked
+    ? `the receiver says this webhook no longer exists (${result.error ?? "revoked"})`
+    : health && health.failure_count >= deps.config.webhooks.disableAfter
+      ? `${health.failure_count} deliveries in a row failed (last: ${result.error ?? "unknown error"})`
+      : undefined;
+  if (!health || !reason || !(await disableWebhook(tx, webhookId, reason, now))) return false;
+  const notice = await raiseSystemAlert(tx, deps, {
+    userId: claimed.user_id,
+    type: "webhook_disabled",
+    data: { webhook_id: webhookId, webhook_name: health.name, reason },
+    channels: "email",
+  });
+  return notice.enqueued > 0;
 }
 
 export interface DeliveryBatch {
@@ -172,23 +216,19 @@ export const POSTPONE_MS = 1_000;
 export async function startDeliveryBatch(
   deps: DeliveryDeps,
   jobs: readonly { delivery_id: string; attempt: number }[],
-  limiter?: {
-    tryAcquire(key: string): boolean;
-    wait(key: string): Promise<void> | undefined;
-    release(key: string): void;
-  },
-  keyOf: (d: ClaimedDelivery) => string = (d) =>
-    d.channel === "email" ? "email" : `webhook:${d.webhook_id ?? "deleted"}`,
+  options: { limiter?: DestinationLimiter; recorder?: OutcomeRecorder } = {},
 ): Promise<DeliveryBatch> {
+  const { limiter, recorder } = options;
   const claimedAt = deps.clock();
   const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS);
   type Planned = { d: ClaimedDelivery; key: string | undefined; slot?: Promise<void> };
   const { planned, postponed } = await deps.db.transaction(async (tx) => {
     const claimed = await claimDeliveries(tx, jobs, claimedAt, leaseUntil);
+    const { now: ready, later } = await pace(tx, claimed, claimedAt);
     const planned: Planned[] = [];
     const over: ClaimedDelivery[] = [];
-    for (const d of claimed) {
-      const key = limiter ? keyOf(d) : undefined;
+    for (const d of ready) {
+      const key = limiter ? destinationKey(d) : undefined;
       if (key === undefined || limiter?.tryAcquire(key)) {
         planned.push({ d, key });
         continue;
@@ -198,35 +238,43 @@ export async function startDeliveryBatch(
       if (slot) planned.push({ d, key, slot });
       else over.push(d);
     }
-    await postponeDeliveries(tx, over, new Date(claimedAt.getTime() + POSTPONE_MS), claimedAt);
-    return { planned, postponed: over.length };
+    const retryAt = new Date(claimedAt.getTime() + POSTPONE_MS);
+    await postponeDeliveries(
+      tx,
+      [...over.map((d) => ({ ...d, at: retryAt })), ...later],
+      claimedAt,
+    );
+    return { planned, postponed: over.length + later.length };
   });
   const done = Promise.all(
     planned.map(async ({ d, key, slot }): Promise<AttemptOutcome> => {
       if (slot) await slot;
+      let result: SentAttempt["result"];
       // The destination's slot is held for the send only, not for recording it.
-      let released = key === undefined;
-      const release = () => {
-        if (released) return;
-        released = true;
-        if (key !== undefined) limiter?.release(key);
-      };
       try {
         // A wait that ate half the lease hands the delivery back rather than
         // risk another worker taking it over mid-send.
         if (slot && deps.clock().getTime() - claimedAt.getTime() > LEASE_MS / 2) {
           const now = deps.clock();
-          await postponeDeliveries(deps.db, [d], new Date(now.getTime() + POSTPONE_MS), now);
+          await postponeDeliveries(
+            deps.db,
+            [{ ...d, at: new Date(now.getTime() + POSTPONE_MS) }],
+            now,
+          );
           return "stale";
         }
-        return await completeDelivery(deps, d, release);
+        result = await send(deps, d);
       } catch (error) {
         // The lease expires and releaseDue offers the delivery again.
-        deps.log.warn({ err: error, delivery_id: d.id }, "recording a delivery failed");
+        deps.log.warn({ err: error, delivery_id: d.id }, "sending a delivery failed");
         return "stale";
       } finally {
-        release();
+        if (key !== undefined) limiter?.release(key);
       }
+      const sent = { claimed: d, result };
+      if (recorder) return recorder.record(sent);
+      const [outcome = "stale"] = await recordOutcomes(deps, [sent]);
+      return outcome;
     }),
   );
   return {
@@ -235,6 +283,134 @@ export async function startDeliveryBatch(
     stale: jobs.length - planned.length - postponed,
     done,
   };
+}
+
+/**
+ * Group commit for delivery outcomes: sends that finish while a recording
+ * transaction runs are recorded together by the next one, so a busy worker
+ * writes one transaction per batch of outcomes rather than per delivery.
+ * A transaction that fails is retried with backoff for a while (a database
+ * restart must not turn sends already made into resends); past that, the
+ * deliveries' leases run out and the sweep offers them again.
+ */
+export class OutcomeRecorder {
+  private readonly waiting: { sent: SentAttempt; done: (outcome: AttemptOutcome) => void }[] = [];
+  private running = false;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly maxBatch = 200,
+    /** Pauses between tries of a failed recording; about 15 s in all, well inside the lease. */
+    private readonly backoffMs: readonly number[] = [250, 500, 1000, 2000, 4000, 8000],
+  ) {}
+
+  /** Answers once the outcome is committed ("stale" if it could not be). */
+  record(sent: SentAttempt): Promise<AttemptOutcome> {
+    return new Promise((done) => {
+      this.waiting.push({ sent, done });
+      if (!this.running) void this.run();
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, this.maxBatch);
+        const outcomes = await this.recordWithRetry(batch.map((b) => b.sent));
+        batch.forEach((b, i) => {
+          b.done(outcomes[i] ?? "stale");
+        });
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async recordWithRetry(sent: SentAttempt[]): Promise<AttemptOutcome[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await recordOutcomes(this.deps, sent);
+      } catch (error) {
+        const pause = this.backoffMs[attempt];
+        const ids = sent.map((s) => s.claimed.id);
+        if (pause === undefined) {
+          this.deps.log.error(
+            { err: error, deliveries: ids.length },
+            "recording deliveries failed; their leases will run out and they will be sent again",
+          );
+          return sent.map(() => "stale");
+        }
+        this.deps.log.warn(
+          { err: error, deliveries: ids.length },
+          "recording deliveries failed; retrying",
+        );
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+}
+
+/**
+ * Spacing between messages to one webhook of a platform that limits how fast
+ * a webhook may post: Slack about one a second, Discord 30 a minute per channel.
+ */
+export const PACING_MS: Partial<Record<WebhookType, number>> = { slack: 1_000, discord: 2_000 };
+
+/** A claimed delivery handed back to wait: until `at`, holding `send_slot` if it reserved one. */
+type Postponed = { id: string; attempts: number; at: Date; send_slot: Date | null };
+
+/**
+ * Back-pressure per webhook. A webhook held after a 429 gets nothing before
+ * the hold ends. On a paced webhook each delivery takes the next free send
+ * slot (reserved in the database, so all workers keep one pace): those whose
+ * slot is now go now, the rest wait for their slot, in alert order, and are
+ * sent without reserving again when it comes.
+ */
+async function pace(
+  tx: Queryable,
+  claimed: readonly ClaimedDelivery[],
+  now: Date,
+): Promise<{ now: ClaimedDelivery[]; later: Postponed[] }> {
+  const ready: ClaimedDelivery[] = [];
+  const later: Postponed[] = [];
+  const paced = new Map<string, { spacingMs: number; ds: ClaimedDelivery[] }>();
+  for (const d of claimed) {
+    const live = d.webhook_id !== null && d.webhook_enabled === true;
+    if (live && d.held_until && d.held_until > now) {
+      // The hold decides when; a slot reserved before it is given up.
+      later.push({ id: d.id, attempts: d.attempts, at: d.held_until, send_slot: null });
+      continue;
+    }
+    const spacingMs = d.webhook_type ? PACING_MS[d.webhook_type] : undefined;
+    // Unpaced, holding its reserved slot, or to be skipped: it goes now.
+    if (!live || !spacingMs || d.webhook_id === null || d.send_slot) {
+      ready.push(d);
+      continue;
+    }
+    const entry = paced.get(d.webhook_id) ?? { spacingMs, ds: [] };
+    entry.ds.push(d);
+    paced.set(d.webhook_id, entry);
+  }
+  const firstSlots = await reserveSendSlots(
+    tx,
+    [...paced].map(([webhookId, { spacingMs, ds }]) => ({
+      webhookId,
+      count: ds.length,
+      spacingMs,
+    })),
+    now,
+  );
+  for (const [webhookId, { spacingMs, ds }] of paced) {
+    const first = firstSlots.get(webhookId)?.getTime() ?? now.getTime();
+    ds.sort((a, b) => a.alert_created_at.getTime() - b.alert_created_at.getTime());
+    ds.forEach((d, k) => {
+      const slot = new Date(first + k * spacingMs);
+      if (slot <= now) ready.push(d);
+      else later.push({ id: d.id, attempts: d.attempts, at: slot, send_slot: slot });
+    });
+  }
+  return { now: ready, later };
 }
 
 function skipReason(d: ClaimedDelivery): string {

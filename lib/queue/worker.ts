@@ -5,6 +5,7 @@ import { createEmailTransport, type EmailTransport } from "../alerts/channels/em
 import {
   type AttemptOutcome,
   type DeliveryDeps,
+  OutcomeRecorder,
   POSTPONE_MS,
   releaseDue,
   startDeliveryBatch,
@@ -79,6 +80,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   // them from then on), so a slow receiver never holds a queue handler. What
   // bounds them: `maxInFlight` per process, `perDestination` per destination.
   const limiter = new DestinationLimiter(options.perDestination ?? 4);
+  const recorder = new OutcomeRecorder(deps);
   const maxInFlight = options.maxInFlight ?? 64;
   const inFlight = new Set<Promise<void>>();
   let sending = 0;
@@ -91,7 +93,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     const batch = await startDeliveryBatch(
       deps,
       jobs.map((job) => job.data),
-      limiter,
+      { limiter, recorder },
     );
     // Deliveries over their destination's cap come back after a short wait.
     if (batch.postponed > 0) setTimeout(wakeInbox, POSTPONE_MS + 50).unref();

@@ -1,7 +1,7 @@
 import type PgBoss from "pg-boss";
 import { type EngineDeps, processInbox } from "@/lib/alerts/alert.service";
 import { createEmailTransport } from "@/lib/alerts/channels/email.channel";
-import { type DeliveryDeps, releaseDue, runDelivery } from "@/lib/alerts/delivery.service";
+import { type DeliveryDeps, releaseDue, startDeliveryBatch } from "@/lib/alerts/delivery.service";
 import { type DeliveryJob, QUEUE, startQueue } from "@/lib/queue/queue";
 import type { TestApp } from "./app";
 import { startSmtpServer } from "./smtp";
@@ -35,13 +35,23 @@ export async function manualEngine(app: TestApp) {
     async drain(): Promise<number> {
       let ran = 0;
       for (;;) {
-        await processInbox(engine);
-        await releaseDue(engine);
+        const processed = await processInbox(engine);
+        const released = await releaseDue(engine);
         const jobs = (await queue.boss.fetch<DeliveryJob>(QUEUE.deliver, { batchSize: 100 })) as
           | PgBoss.Job<DeliveryJob>[]
           | null;
-        if (!jobs || jobs.length === 0) return ran;
-        for (const job of jobs) await runDelivery(deps, job.data.delivery_id, job.data.attempt);
+        if (!jobs || jobs.length === 0) {
+          // pg-boss offers a job only once its start time is strictly past:
+          // one enqueued a moment ago may not be offered yet. Done when a
+          // pass made no jobs.
+          if (processed === 0 && released === 0) return ran;
+          continue;
+        }
+        const batch = await startDeliveryBatch(
+          deps,
+          jobs.map((j) => j.data),
+        );
+        await batch.done;
         await queue.boss.complete(
           QUEUE.deliver,
           jobs.map((j) => j.id),

@@ -4,7 +4,8 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { refreshAlertSummary } from "@/lib/alerts/sql/alerts";
-import { recordAttempt } from "@/lib/alerts/sql/deliveries";
+import { recordAttempts } from "@/lib/alerts/sql/deliveries";
+import { claimDeliveries } from "@/lib/alerts/sql/delivery-batch";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
 import { manualEngine } from "../helpers/engine";
 import { waitUntil } from "../helpers/wait";
@@ -46,15 +47,27 @@ describe("an alert's summary on PostgreSQL", () => {
     );
     const [email, webhook] = rows;
     if (!email || !webhook) throw new Error("expected an email and a webhook delivery");
-    const delivered = (id: string) => ({
-      id,
-      status: "delivered" as const,
-      statusCode: 200,
-      error: null,
-      durationMs: 1,
-      nextAttemptAt: null,
-      now: app.ctx.clock(),
-    });
+    // Both are claimed for their first attempt, as a worker would.
+    const now = app.ctx.clock();
+    await app.ctx.db.transaction((tx) =>
+      claimDeliveries(
+        tx,
+        rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
+        now,
+        new Date(now.getTime() + 30_000),
+      ),
+    );
+    const delivered = (id: string) => [
+      {
+        id,
+        attempts: 1,
+        status: "delivered" as const,
+        statusCode: 200,
+        error: null,
+        durationMs: 1,
+        nextAttemptAt: null,
+      },
+    ];
 
     // The second finishes while the first is still committing: each writes
     // its own outcome before it can see the other's, and the first commits
@@ -66,7 +79,7 @@ describe("an alert's summary on PostgreSQL", () => {
     });
     await Promise.all([
       app.ctx.db.transaction(async (tx) => {
-        await recordAttempt(tx, delivered(email.id));
+        await recordAttempts(tx, delivered(email.id), now);
         await refreshAlertSummary(tx, [email.alert_id]);
         firstRefreshed();
         await waitUntil("the second transaction to wait on a lock", async () => {
@@ -78,7 +91,7 @@ describe("an alert's summary on PostgreSQL", () => {
         });
       }),
       app.ctx.db.transaction(async (tx) => {
-        await recordAttempt(tx, delivered(webhook.id));
+        await recordAttempts(tx, delivered(webhook.id), now);
         await refreshed;
         await refreshAlertSummary(tx, [webhook.alert_id]);
       }),

@@ -92,12 +92,14 @@ export function classify(result: SafePostResult, type: WebhookType): ChannelResu
     return { ok: false, statusCode: status, error, retryable: false, revoked: true, durationMs };
   }
   if (status === 429 || status === 408 || status >= 500) {
+    const retryAfterMs =
+      result.retryAfterMs ?? (status === 429 ? retryAfterInBody(body) : undefined);
     return {
       ok: false,
       statusCode: status,
       error,
       retryable: true,
-      retryAfterMs: result.retryAfterMs,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       durationMs,
     };
   }
@@ -111,6 +113,18 @@ export function classify(result: SafePostResult, type: WebhookType): ChannelResu
     };
   }
   return { ok: false, statusCode: status, error, retryable: false, durationMs };
+}
+
+/** Discord's 429 says how long to wait in its JSON body: `{"retry_after": 1.5}` (seconds). */
+function retryAfterInBody(body: string): number | undefined {
+  try {
+    const seconds = (JSON.parse(body) as { retry_after?: unknown }).retry_after;
+    return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0
+      ? Math.ceil(seconds * 1000)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRevoked(status: number, body: string, type: WebhookType): boolean {

@@ -8,6 +8,8 @@ export interface ClaimedDelivery {
   channel: "email" | "webhook";
   webhook_id: string | null;
   attempts: number;
+  /** The send slot this delivery reserved on a paced webhook, if it waited for one. */
+  send_slot: Date | null;
   alert_type: string;
   title: string;
   message: string;
@@ -18,85 +20,80 @@ export interface ClaimedDelivery {
   secret: string | null;
   webhook_type: WebhookType | null;
   webhook_enabled: boolean | null;
+  /** Nothing goes to the webhook before this (it answered 429). */
+  held_until: Date | null;
   email: string | null;
-}
-
-/**
- * Takes a delivery for one attempt: `pending` with the attempt count the job
- * was made with, or `sending` whose lease ran out (its worker died mid-send).
- * A stale or repeated job finds nothing and does nothing.
- */
-export async function claimDelivery(
-  db: Queryable,
-  id: string,
-  attempt: number,
-  now: Date,
-  leaseUntil: Date,
-): Promise<ClaimedDelivery | undefined> {
-  const { rows } = await db.query<ClaimedDelivery>(
-    `with claimed as (
-       update alert_deliveries d
-       set status = 'sending', attempts = $2 + 1, lease_until = $4, updated_at = $3
-       where d.id = $1
-         and ((d.status = 'pending' and d.attempts = $2)
-           or (d.status = 'sending' and d.attempts = $2 + 1 and d.lease_until < $3))
-       returning d.*
-     )
-     select c.id, c.alert_id, c.user_id, c.channel, c.webhook_id, c.attempts,
-            a.alert_type, a.title, a.message, a.job_id, a.data, a.created_at as alert_created_at,
-            w.url, w.secret, w.webhook_type, w.enabled as webhook_enabled,
-            coalesce(nullif(p.email_address, ''), u.email) as email
-     from claimed c
-     join alert_history a on a.id = c.alert_id
-     left join user_webhooks w on w.id = c.webhook_id
-     left join user_alert_preferences p on p.user_id = c.user_id
-     left join auth.users u on u.id = c.user_id`,
-    [id, attempt, now, leaseUntil],
-  );
-  return rows[0];
 }
 
 export interface AttemptRecord {
   id: string;
+  /** The attempt count the claim set: only that attempt's owner may record. */
+  attempts: number;
   status: "delivered" | "retrying" | "failed" | "skipped";
   statusCode: number | null;
   error: string | null;
   durationMs: number;
   nextAttemptAt: Date | null;
-  now: Date;
 }
 
-/** Locks the delivery for recording if this attempt still owns it. */
-export async function holdsLease(db: Queryable, id: string, attempts: number): Promise<boolean> {
-  const { rows } = await db.query(
-    "select 1 from alert_deliveries where id = $1 and status = 'sending' and attempts = $2 for update",
-    [id, attempts],
-  );
-  return rows.length > 0;
-}
-
-export async function recordAttempt(db: Queryable, r: AttemptRecord): Promise<void> {
-  await db.query(
-    `update alert_deliveries set
-       status = $2, last_status_code = $3, last_error = $4, last_duration_ms = $5,
-       next_attempt_at = $6, lease_until = null, updated_at = $7,
-       delivered_at = case when $2 = 'delivered' then $7::timestamptz else delivered_at end
-     where id = $1`,
-    [r.id, r.status, r.statusCode, r.error, Math.round(r.durationMs), r.nextAttemptAt, r.now],
-  );
-}
-
-/** Webhook health after a successful delivery: consecutive failures start again from zero. */
-export async function markWebhookSuccess(
+/**
+ * Records a batch of attempts in one statement. A row is written only while
+ * the attempt still owns it (`sending` with its attempt count): a send that
+ * outlived its lease may have been taken over, and the newer attempt records
+ * its own outcome. Answers the ids written.
+ */
+export async function recordAttempts(
   db: Queryable,
-  webhookId: string,
-  statusCode: number | null,
+  records: readonly AttemptRecord[],
   now: Date,
-) {
+): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `update alert_deliveries d set
+       status = r.status, last_status_code = r.code, last_error = r.error,
+       last_duration_ms = r.duration, next_attempt_at = r.next_at, lease_until = null, send_slot = null,
+       updated_at = $8,
+       delivered_at = case when r.status = 'delivered' then $8::timestamptz else d.delivered_at end
+     from unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
+       as r(id, attempts, status, code, error, duration, next_at)
+     where d.id = r.id and d.status = 'sending' and d.attempts = r.attempts
+     returning d.id`,
+    [
+      records.map((r) => r.id),
+      records.map((r) => r.attempts),
+      records.map((r) => r.status),
+      records.map((r) => r.statusCode),
+      records.map((r) => r.error),
+      records.map((r) => Math.round(r.durationMs)),
+      records.map((r) => r.nextAttemptAt),
+      now,
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Locks webhooks (in id order, so concurrent recorders cannot deadlock) before their health changes. */
+export async function lockWebhooks(db: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query("select id from user_webhooks where id = any($1::uuid[]) order by id for update", [
+    ids,
+  ]);
+}
+
+/** Webhook health after successful deliveries: consecutive failures start again from zero. */
+export async function markWebhooksSucceeded(
+  db: Queryable,
+  successes: readonly { webhookId: string; statusCode: number | null }[],
+  now: Date,
+): Promise<void> {
+  if (successes.length === 0) return;
   await db.query(
-    `update user_webhooks set last_success_at = $3, failure_count = 0, last_status_code = $2, last_error = null
-     where id = $1`,
-    [webhookId, statusCode, now],
+    `update user_webhooks w set last_success_at = $3, failure_count = 0,
+       last_status_code = r.code, last_error = null
+     from (select distinct on (id) id, code from unnest($1::uuid[], $2::int[]) with ordinality as u(id, code, n)
+           order by id, n desc) r
+     where w.id = r.id`,
+    [successes.map((s) => s.webhookId), successes.map((s) => s.statusCode), now],
   );
 }
 
@@ -143,7 +140,7 @@ export async function disableWebhook(
 /**
  * Makes due deliveries ready again: deferred ones whose quiet hours ended,
  * retries whose wait is over, and sends whose lease ran out (the worker died
- * mid-send; if it was only slow, `holdsLease` keeps its late result out).
+ * mid-send; if it was only slow, `recordAttempts` keeps its late result out).
  * Answers what to enqueue.
  */
 export async function releaseDueDeliveries(

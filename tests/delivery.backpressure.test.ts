@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { processInbox } from "@/lib/alerts/alert.service";
+import { releaseDue, startDeliveryBatch } from "@/lib/alerts/delivery.service";
+import { QUEUE } from "@/lib/queue/queue";
+import {
+  call,
+  makeUser,
+  SERVICE_KEY,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from "./helpers/app";
+import { manualEngine } from "./helpers/engine";
+import { type Responder, startReceiver } from "./helpers/receiver";
+
+let app: TestApp;
+let engine: Awaited<ReturnType<typeof manualEngine>>;
+beforeAll(async () => {
+  app = await startTestApp({
+    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+    ALERTS_RATE_LIMIT_PER_HOUR: "100000",
+    ALERTS_WEBHOOK_RETRY_SCHEDULE: "5,60,600",
+  });
+  engine = await manualEngine(app);
+});
+afterAll(async () => {
+  await engine?.stop();
+  await app?.close();
+});
+let now = new Date("2026-03-02T12:00:00Z");
+beforeEach(() => {
+  now = new Date("2026-03-02T12:00:00Z");
+  app.setNow(now);
+});
+const tick = (ms: number) => {
+  now = new Date(now.getTime() + ms);
+  app.setNow(now);
+};
+
+async function userWithHook(type: "slack" | "discord" | "generic", respond: Responder) {
+  const receiver = await startReceiver(respond);
+  const user = await makeUser(app);
+  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+    token: user.token,
+    body: { name: type, url: `${receiver.url}/hook`, webhook_type: type, alert_job_started: true },
+  });
+  expect(res.status).toBe(201);
+  return { user, receiver, webhookId: res.body.id as string };
+}
+
+async function burst(user: TestUser, n: number): Promise<string[]> {
+  const jobs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const jobId = randomUUID();
+    jobs.push(jobId);
+    const res = await call(postEvent, "POST", "/api/alerts/events", {
+      token: SERVICE_KEY,
+      body: {
+        type: "job_started",
+        user_id: user.id,
+        job_id: jobId,
+        data: { model_name: `model-${i}` },
+      },
+    });
+    expect(res.status).toBe(202);
+  }
+  return jobs;
+}
+
+async function statusesOf(user: TestUser) {
+  const { rows } = await app.ctx.db.query<{ status: string; n: number }>(
+    `select status, count(*)::int as n from alert_deliveries where user_id = $1
+     group by status order by status`,
+    [user.id],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+describe("back-pressure per destination", () => {
+  it("spreads a burst of 200 alerts to one Slack webhook at one message a second, losing none", async () => {
+    const { user, receiver } = await userWithHook("slack", () => ({ status: 200, body: "ok" }));
+    const jobs = await burst(user, 200);
+
+    // Each second of the clock lets exactly one more message through.
+    const perSecond: number[] = [];
+    for (let second = 0; second < 200; second++) {
+      const before = receiver.requests.length;
+      await engine.drain();
+      perSecond.push(receiver.requests.length - before);
+      tick(1000);
+    }
+    expect(perSecond).toEqual(Array(200).fill(1));
+    await engine.drain();
+    expect(receiver.requests).toHaveLength(200);
+    expect(await statusesOf(user)).toEqual({ delivered: 200 });
+
+    // Every alert once.
+    const models = receiver.requests.map((r) => /model-(\d+)/.exec(r.body)?.[1] ?? "none");
+    expect(new Set(models).size).toBe(200);
+    expect(models.sort()).toEqual(jobs.map((_, i) => String(i)).sort());
+  });
+
+  it("keeps one pace when two workers claim deliveries to the same Slack webhook at once", async () => {
+    const { user, receiver } = await userWithHook("slack", () => ({ status: 200, body: "ok" }));
+    await burst(user, 6);
+    await processInbox(engine.deps);
+    const jobs = await engine.queue.boss.fetch<{ delivery_id: string; attempt: number }>(
+      QUEUE.deliver,
+      { batchSize: 100 },
+    );
+    const data = (jobs ?? []).map((j) => j.data);
+    expect(data).toHaveLength(6);
+    // Two batches claimed concurrently, as two workers would.
+    const batches = await Promise.all([
+      startDeliveryBatch(engine.deps, data.slice(0, 3)),
+      startDeliveryBatch(engine.deps, data.slice(3)),
+    ]);
+    await Promise.all(batches.map((b) => b.done));
+    expect(batches.reduce((n, b) => n + b.sending, 0)).toBe(1);
+    expect(batches.reduce((n, b) => n + b.postponed, 0)).toBe(5);
+    expect(receiver.requests).toHaveLength(1);
+
+    // The other five go one a second after it.
+    for (let second = 1; second <= 5; second++) {
+      tick(1000);
+      await engine.drain();
+      expect(receiver.requests).toHaveLength(1 + second);
+    }
+    expect(await statusesOf(user)).toEqual({ delivered: 6 });
+  });
+
+  it("holds every delivery to a Discord webhook for the retry_after its 429 names, then sends them all", async () => {
+    const { user, receiver, webhookId } = await userWithHook("discord", (_req, n) =>
+      n === 0
+        ? {
+            status: 429,
+            body: JSON.stringify({ message: "You are being rate limited.", retry_after: 30.5 }),
+          }
+        : { status: 200, body: "{}" },
+    );
+    await burst(user, 3);
+    await engine.drain();
+    expect(receiver.requests.map((r) => r.status)).toEqual([429]);
+
+    // Discord's pace (one each 2 s) would let the others go; the hold does not.
+    for (let s = 0; s < 30; s += 2) {
+      tick(2000);
+      await engine.drain();
+    }
+    expect(receiver.requests).toHaveLength(1);
+    const { rows } = await app.ctx.db.query<{ held_until: Date }>(
+      "select held_until from user_webhooks where id = $1",
+      [webhookId],
+    );
+    expect(rows[0]?.held_until.getTime()).toBe(new Date("2026-03-02T12:00:30.500Z").getTime());
+
+    // After the hold, all three arrive (paced), the refused one included.
+    for (let s = 0; s < 10; s++) {
+      tick(1000);
+      await engine.drain();
+    }
+    expect(receiver.requests.map((r) => r.status)).toEqual([429, 200, 200, 200]);
+    expect(await statusesOf(user)).toEqual({ delivered: 3 });
+  });
+
+  it("does not pace generic webhooks", async () => {
+    const { user, receiver } = await userWithHook("generic", () => ({ status: 204 }));
+    await burst(user, 20);
+    await engine.drain();
+    expect(receiver.requests).toHaveLength(20);
+    expect(await releaseDue(engine.deps)).toBe(0);
+  });
+});

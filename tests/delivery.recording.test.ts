@@ -1,0 +1,259 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
+import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { processInbox } from "@/lib/alerts/alert.service";
+import type { ChannelResult } from "@/lib/alerts/channels/channel.types";
+import { OutcomeRecorder, recordOutcomes, type SentAttempt } from "@/lib/alerts/delivery.service";
+import type { ClaimedDelivery } from "@/lib/alerts/sql/deliveries";
+import { claimDeliveries } from "@/lib/alerts/sql/delivery-batch";
+import {
+  call,
+  makeUser,
+  SERVICE_KEY,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from "./helpers/app";
+import { manualEngine } from "./helpers/engine";
+
+let app: TestApp;
+let engine: Awaited<ReturnType<typeof manualEngine>>;
+beforeAll(async () => {
+  app = await startTestApp({
+    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+    ALERTS_WEBHOOK_RETRY_SCHEDULE: "5,60,600",
+    ALERTS_WEBHOOK_DISABLE_AFTER: "2",
+  });
+  engine = await manualEngine(app);
+});
+afterAll(async () => {
+  await engine?.stop();
+  await app?.close();
+});
+const NOW = new Date("2026-03-02T12:00:00Z");
+beforeEach(() => app.setNow(NOW));
+
+const ok: ChannelResult = {
+  ok: true,
+  statusCode: 200,
+  error: null,
+  retryable: false,
+  durationMs: 3,
+};
+const refused: ChannelResult = {
+  ok: false,
+  statusCode: 400,
+  error: "HTTP 400",
+  retryable: false,
+  durationMs: 3,
+};
+const busy: ChannelResult = {
+  ok: false,
+  statusCode: 503,
+  error: "HTTP 503",
+  retryable: true,
+  durationMs: 3,
+};
+
+/** A user with webhooks "a" and "b" (no email) and `n` alerts, each delivery claimed for its first attempt. */
+async function claimedDeliveries(n: number) {
+  const user = await makeUser(app);
+  await call(putPrefs, "PUT", "/api/alerts/preferences", {
+    token: user.token,
+    body: { email_enabled: false },
+  });
+  const hooks: Record<string, string> = {};
+  for (const name of ["a", "b"]) {
+    const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+      token: user.token,
+      body: { name, url: `http://127.0.0.1:9/${name}`, alert_job_started: true },
+    });
+    expect(res.status).toBe(201);
+    hooks[name] = res.body.id as string;
+  }
+  for (let i = 0; i < n; i++) {
+    const res = await call(postEvent, "POST", "/api/alerts/events", {
+      token: SERVICE_KEY,
+      body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
+    });
+    expect(res.status).toBe(202);
+  }
+  await processInbox(engine.deps);
+  const { rows } = await app.ctx.db.query<{ id: string }>(
+    "select id from alert_deliveries where user_id = $1",
+    [user.id],
+  );
+  const claimed = await app.ctx.db.transaction((tx) =>
+    claimDeliveries(
+      tx,
+      rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
+      NOW,
+      new Date(NOW.getTime() + 30_000),
+    ),
+  );
+  const of = (name: string) =>
+    claimed
+      .filter((d) => d.webhook_id === hooks[name])
+      .sort(
+        (x, y) =>
+          x.alert_created_at.getTime() - y.alert_created_at.getTime() || (x.id < y.id ? -1 : 1),
+      );
+  return { user, hooks, a: of("a"), b: of("b") };
+}
+
+async function deliveryRows(user: TestUser) {
+  const { rows } = await app.ctx.db.query<{
+    id: string;
+    status: string;
+    last_status_code: number | null;
+    next_attempt_at: Date | null;
+    lease_until: Date | null;
+  }>(
+    "select id, status, last_status_code, next_attempt_at, lease_until from alert_deliveries where user_id = $1",
+    [user.id],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+async function webhookHealth(id: string | undefined) {
+  const { rows } = await app.ctx.db.query<{
+    failure_count: number;
+    enabled: boolean;
+    last_status_code: number | null;
+  }>("select failure_count, enabled, last_status_code from user_webhooks where id = $1", [id]);
+  return rows[0];
+}
+
+function at<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`no item ${i}`);
+  return item;
+}
+
+describe("recording delivery outcomes", () => {
+  it("records a batch in one go: each delivery's status, and each webhook's health in the order the sends finished", async () => {
+    const { user, hooks, a, b } = await claimedDeliveries(3);
+    const sent: SentAttempt[] = [
+      { claimed: at(a, 0), result: ok },
+      { claimed: at(b, 0), result: ok },
+      { claimed: at(a, 1), result: refused },
+      { claimed: at(b, 1), result: ok },
+      { claimed: at(a, 2), result: busy },
+      { claimed: at(b, 2), result: ok },
+    ];
+    const outcomes = await recordOutcomes(engine.deps, sent);
+    expect(outcomes).toEqual([
+      "delivered",
+      "delivered",
+      "failed",
+      "delivered",
+      "retrying",
+      "delivered",
+    ]);
+
+    const rows = await deliveryRows(user);
+    expect(rows.get(at(a, 1).id)).toMatchObject({ status: "failed", last_status_code: 400 });
+    expect(rows.get(at(a, 2).id)).toMatchObject({
+      status: "retrying",
+      last_status_code: 503,
+      next_attempt_at: new Date(NOW.getTime() + 5_000),
+      lease_until: null,
+    });
+    for (const d of b) expect(rows.get(d.id)?.status).toBe("delivered");
+    // "a": a success, then one delivery that gave up (a retry does not count yet).
+    expect(await webhookHealth(hooks.a)).toEqual({
+      failure_count: 1,
+      enabled: true,
+      last_status_code: 503,
+    });
+    expect(await webhookHealth(hooks.b)).toEqual({
+      failure_count: 0,
+      enabled: true,
+      last_status_code: 200,
+    });
+    const { rows: history } = await app.ctx.db.query<{ status: string; n: number }>(
+      "select status, count(*)::int as n from alert_history where user_id = $1 group by status",
+      [user.id],
+    );
+    expect(history).toEqual(expect.arrayContaining([{ status: "pending", n: 1 }]));
+  });
+
+  it("disables a webhook once when a batch holds more failed deliveries than allowed in a row", async () => {
+    const { hooks, a } = await claimedDeliveries(3);
+    const outcomes = await recordOutcomes(
+      engine.deps,
+      a.map((claimed) => ({ claimed, result: refused })),
+    );
+    expect(outcomes).toEqual(["failed", "failed", "failed"]);
+    const { rows } = await app.ctx.db.query<{
+      failure_count: number;
+      enabled: boolean;
+      disabled_reason: string;
+    }>("select failure_count, enabled, disabled_reason from user_webhooks where id = $1", [
+      hooks.a,
+    ]);
+    // Disabled at the second failure in a row (the limit), and not again at the third.
+    expect(rows[0]).toMatchObject({ enabled: false, failure_count: 3 });
+    expect(rows[0]?.disabled_reason).toMatch(/^2 deliveries in a row failed \(last: HTTP 400\)$/);
+    expect(await webhookHealth(hooks.b)).toMatchObject({ enabled: true, failure_count: 0 });
+  });
+
+  it("keeps out the late outcome of an attempt whose delivery was taken over", async () => {
+    const { user, a } = await claimedDeliveries(1);
+    const first = at(a, 0);
+    // The lease ran out and another attempt claimed the delivery.
+    const later = new Date(NOW.getTime() + 31_000);
+    const [takenOver] = await app.ctx.db.transaction((tx) =>
+      claimDeliveries(
+        tx,
+        [{ delivery_id: first.id, attempt: 0 }],
+        later,
+        new Date(later.getTime() + 30_000),
+      ),
+    );
+    expect(takenOver?.attempts).toBe(2);
+
+    expect(await recordOutcomes(engine.deps, [{ claimed: first, result: refused }])).toEqual([
+      "stale",
+    ]);
+    expect((await deliveryRows(user)).get(first.id)?.status).toBe("sending");
+    expect(
+      await recordOutcomes(engine.deps, [{ claimed: takenOver as ClaimedDelivery, result: ok }]),
+    ).toEqual(["delivered"]);
+  });
+
+  it("retries a recording the database refused, and commits the outcomes once it accepts", async () => {
+    const { user, a, b } = await claimedDeliveries(2);
+    // The database refuses the first two recordings (a sequence is not rolled back with them).
+    await app.ctx.db.exec(`
+      create sequence recording_refusals;
+      create function refuse_recording() returns trigger language plpgsql as $$
+      begin
+        if nextval('recording_refusals') <= 2 then
+          raise exception 'the database is restarting';
+        end if;
+        return null;
+      end $$;
+      create trigger refuse_recording before update on alert_deliveries
+        for each statement execute function refuse_recording();`);
+    try {
+      const recorder = new OutcomeRecorder(engine.deps, 200, [10, 10, 10]);
+      const outcomes = await Promise.all(
+        [...a, ...b].map((claimed) => recorder.record({ claimed, result: ok })),
+      );
+      expect(outcomes).toEqual(["delivered", "delivered", "delivered", "delivered"]);
+      const { rows } = await app.ctx.db.query<{ n: string }>(
+        "select last_value as n from recording_refusals",
+      );
+      expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(3);
+      for (const row of (await deliveryRows(user)).values()) expect(row.status).toBe("delivered");
+    } finally {
+      await app.ctx.db.exec(
+        "drop trigger refuse_recording on alert_deliveries; drop function refuse_recording(); drop sequence recording_refusals;",
+      );
+    }
+  });
+});
