@@ -102,7 +102,7 @@ describe("back-pressure per destination", () => {
     const models = receiver.requests.map((r) => /model-(\d+)/.exec(r.body)?.[1] ?? "none");
     expect(new Set(models).size).toBe(200);
     expect(models.sort()).toEqual(jobs.map((_, i) => String(i)).sort());
-  });
+  }, 180_000);
 
   it("keeps one pace when two workers claim deliveries to the same Slack webhook at once", async () => {
     const { user, receiver } = await userWithHook("slack", () => ({ status: 200, body: "ok" }));

@@ -397,6 +397,26 @@ describe("safePost", () => {
     expect(result).toMatchObject({ kind: "error", timedOut: false });
   });
 
+  it("sends again on a new connection when a pooled connection is reset before any answer", async () => {
+    // The second request arrives on the kept-alive connection, which the
+    // server then drops as if it had been closing it while idle.
+    const sockets = new Set<net.Socket>();
+    const receiver = await startReceiver((_seen, res, req) => {
+      if (sockets.has(req.socket)) req.socket.resetAndDestroy();
+      else {
+        sockets.add(req.socket);
+        res.end("ok");
+      }
+    });
+
+    const first = await post(`${receiver.origin}/a`, LOCAL);
+    const second = await post(`${receiver.origin}/b`, LOCAL);
+
+    expect([first.kind, second.kind]).toEqual(["response", "response"]);
+    expect(receiver.requests.map((r) => r.url)).toEqual(["/a", "/b", "/b"]);
+    expect(receiver.connections).toBe(2);
+  });
+
   it("reports a body cut short of its Content-Length as an error", async () => {
     const receiver = await startReceiver((_seen, res, req) => {
       res.writeHead(200, { "Content-Length": "100" });

@@ -186,8 +186,10 @@ const AGENT_OPTIONS: https.AgentOptions = {
   keepAliveMsecs: 1_000,
   maxSockets: 8,
   maxFreeSockets: 8,
-  // Idle pooled sockets close after this long (a busy socket is bounded by timeoutMs instead).
-  timeout: 30_000,
+  // Idle pooled sockets close after this long (a busy socket is bounded by
+  // timeoutMs instead): under the 5 s at which Node's own servers drop idle
+  // keep-alive connections, so we rarely write to one the server is closing.
+  timeout: 4_000,
   scheduling: "lifo",
 };
 
@@ -442,8 +444,15 @@ function attempt(
             fail(new Error("the connection closed before the response body was complete"));
         });
       });
-      req.on("error", fail);
-      req.end(options.body);
+      const sent = req;
+      sent.on("error", (err) => {
+        // A pooled connection the server closed while idle fails before any
+        // answer: the server never took the request, so it goes again on
+        // another connection (Node's documented pattern for keep-alive races).
+        if (!settled && sent.reusedSocket && isStaleSocketError(err)) start();
+        else fail(err);
+      });
+      sent.end(options.body);
     };
 
     const start = () => {
@@ -464,6 +473,11 @@ function attempt(
       else start();
     });
   });
+}
+
+function isStaleSocketError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED";
 }
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {

@@ -37,13 +37,13 @@ export async function manualEngine(app: TestApp) {
       for (;;) {
         const processed = await processInbox(engine);
         const released = await releaseDue(engine);
-        const jobs = (await queue.boss.fetch<DeliveryJob>(QUEUE.deliver, { batchSize: 100 })) as
-          | PgBoss.Job<DeliveryJob>[]
-          | null;
+        // Delivery jobs never start later than they are made; without this,
+        // one made in the same tick of the database's clock is not offered.
+        const jobs = (await queue.boss.fetch<DeliveryJob>(QUEUE.deliver, {
+          batchSize: 100,
+          ignoreStartAfter: true,
+        })) as PgBoss.Job<DeliveryJob>[] | null;
         if (!jobs || jobs.length === 0) {
-          // pg-boss offers a job only once its start time is strictly past:
-          // one enqueued a moment ago may not be offered yet. Done when a
-          // pass made no jobs.
           if (processed === 0 && released === 0) return ran;
           continue;
         }
