@@ -55,6 +55,14 @@ export async function processInbox(deps: EngineDeps, limit = 50): Promise<number
         await tx.query("release savepoint event");
       } catch (error) {
         await tx.query("rollback to savepoint event");
+        if (lostARace(error)) {
+          // Not the event's fault: it stays in the inbox for the next pass, uncounted.
+          deps.log.warn(
+            { err: error, event_id: event.id },
+            "event processing lost a race; retrying",
+          );
+          continue;
+        }
         deps.log.error({ err: error, event_id: event.id }, "event processing failed");
         await markEventFailed(
           tx,
@@ -69,6 +77,12 @@ export async function processInbox(deps: EngineDeps, limit = 50): Promise<number
   });
   if (wakeNeeded) deps.queue.wake();
   return count;
+}
+
+/** Deadlock, serialization failure, lock timeout: lost to another transaction, worth retrying as is. */
+function lostARace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "40P01" || code === "40001" || code === "55P03";
 }
 
 export interface ProcessResult {

@@ -198,9 +198,10 @@ export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Pr
   // as still sending, and the later write would keep that stale summary.
   // Locking the alert rows first (in one order) makes the second wait, and
   // its next statement then reads the first one's committed outcome.
-  await db.query("select id from alert_history where id = any($1::uuid[]) order by id for update", [
-    alertIds,
-  ]);
+  await db.query(
+    "select id from alert_history where id = any($1::uuid[]) order by id for no key update",
+    [alertIds],
+  );
   await db.query(
     `update alert_history h set
        status = s.status,

@@ -97,7 +97,7 @@ export async function reserveSendSlots(
               greatest(coalesce(w.send_after, $4), coalesce(w.held_until, $4), $4::timestamptz) as first_slot
        from user_webhooks w join r on r.id = w.id
        order by w.id
-       for update of w
+       for no key update of w
      )
      update user_webhooks w
      set send_after = l.first_slot + make_interval(secs => r.n * r.spacing_ms / 1000.0)
