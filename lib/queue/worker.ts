@@ -31,7 +31,7 @@ const STALL_SWEEP_MS = 60_000;
 export interface WorkerOptions {
   /** Delivery handlers polling in parallel in this process. Default 4. */
   concurrency?: number;
-  /** Jobs each handler takes per fetch, claimed in one statement and sent concurrently. Default 5. */
+  /** Jobs each handler takes per fetch, claimed in one statement and sent concurrently. Default 20. */
   batchSize?: number;
   /** How often to look for work when no wake-up came. Default 1 s (the inbox) / 2 s (pg-boss). */
   pollMs?: number;
@@ -74,7 +74,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     });
   const deps: DeliveryDeps = { ...engine, email, ...options.deliveryOverrides };
   const pollMs = options.pollMs ?? 1000;
-  const batchSize = options.batchSize ?? 5;
+  const batchSize = options.batchSize ?? 20;
 
   // Sends run after their queue job completes (the delivery's lease guards
   // them from then on), so a slow receiver never holds a queue handler. What
