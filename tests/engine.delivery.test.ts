@@ -246,6 +246,10 @@ describe("the worker's stall watch", () => {
       [jobId, user.id, started],
     );
     try {
+      // job_started first, recorded: jumping the clock with its send in
+      // flight would expire its lease, and the sweep would send it again.
+      await receiver.waitFor(1);
+      await settle();
       // The worker sweeps about once a minute of its clock.
       app.setNow(new Date(started.getTime() + 31 * 60_000));
       await receiver.waitFor(2); // job_started (the insert) and the stall warning

@@ -38,21 +38,34 @@ export function createPgDb(options: PgDbOptions): Db {
     ...wrap(pool),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // While a client is checked out the pool does not listen for its
+      // errors, and a connection the server closes (a restart, a terminated
+      // backend) emits one: unheard, it would crash the process. The
+      // transaction's own statements fail with it; the client is destroyed.
       let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on("error", onError);
       try {
         await client.query("begin");
         const result = await fn(wrap(client));
         await client.query("commit");
         return result;
       } catch (error) {
-        try {
-          await client.query("rollback");
-        } catch (rollbackError) {
-          // The connection is unusable; destroy it rather than return it to the pool.
-          broken = rollbackError as Error;
+        if (!broken) {
+          try {
+            await client.query("rollback");
+          } catch (rollbackError) {
+            // The connection is unusable; destroy it rather than return it to the pool.
+            broken = rollbackError as Error;
+          }
         }
-        throw error;
+        // pg answers statements on a dead client with "not queryable"; the
+        // connection's own error says what happened (and that it is transient).
+        throw broken && isNotQueryable(error) ? broken : error;
       } finally {
+        client.removeListener("error", onError);
         client.release(broken);
       }
     },
@@ -63,6 +76,10 @@ export function createPgDb(options: PgDbOptions): Db {
       await pool.end();
     },
   };
+}
+
+function isNotQueryable(error: unknown): boolean {
+  return error instanceof Error && /is not queryable/.test(error.message);
 }
 
 /**
@@ -84,24 +101,35 @@ async function listenWithReconnect(
       connectionString: options.connectionString,
       connectionTimeoutMillis: 5000,
     });
+    // A lost connection can both fail the pending statement and emit an
+    // error: it is replaced once, or two connections would listen.
+    let replaced = false;
+    const replace = (error: Error) => {
+      if (replaced) return;
+      replaced = true;
+      options.onIdleError?.(error);
+      if (client === c) client = undefined;
+      void c.end().catch(() => {});
+      if (!stopped) retry = setTimeout(() => void connect(), 1000);
+    };
     c.on("notification", (msg) => {
       if (msg.channel === channel) onNotify(msg.payload ?? "");
     });
-    c.on("error", (error) => {
-      options.onIdleError?.(error);
-      void c.end().catch(() => {});
-      if (client === c) client = undefined;
-      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
-    });
+    c.on("error", replace);
     try {
       await c.connect();
       await c.query(`listen ${pg.escapeIdentifier(channel)}`);
-      client = c;
     } catch (error) {
-      options.onIdleError?.(error as Error);
-      void c.end().catch(() => {});
-      if (!stopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      replace(error as Error);
+      return;
     }
+    if (replaced) return;
+    if (stopped) {
+      // Stopped while connecting: nobody would close this one.
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
   };
   await connect();
   return async () => {

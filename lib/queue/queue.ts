@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import PgBoss from "pg-boss";
 import type { Db, Queryable } from "../db/types";
 import type { Logger } from "../server/log";
@@ -40,6 +41,8 @@ export interface AlertQueue {
   /** Registers a worker id for in-process wake-ups. */
   addWorker(id: string): void;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
+  /** Waits (up to `timeoutMs`) until none of pg-boss's own statements is in flight. */
+  settle(timeoutMs?: number): Promise<void>;
 }
 
 // A delivery attempt takes at most 10 s; a job still active after this was
@@ -55,8 +58,24 @@ export interface QueueOptions {
 
 /** Starts pg-boss on our database (PostgreSQL or PGlite) and creates the queues. */
 export async function startQueue({ db, log, supervise = true }: QueueOptions): Promise<AlertQueue> {
+  let stopping = false;
+  // pg-boss's own statements in flight: a fetch still running when stop()
+  // is called hands its jobs to a handler afterwards (pg-boss counts only
+  // handed-over jobs as work in progress), so stop() waits for them too.
+  let statements = 0;
+  const base = bossDb(db, db.kind === "pg" ? { log, stopping: () => stopping } : undefined);
   const boss = new PgBoss({
-    db: bossDb(db),
+    // pg-boss's own statements wait out a database restart (see bossDb).
+    db: {
+      async executeSql(text, values) {
+        statements++;
+        try {
+          return await base.executeSql(text, values);
+        } finally {
+          statements--;
+        }
+      },
+    },
     schema: "pgboss",
     supervise,
     schedule: supervise,
@@ -89,6 +108,10 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
     });
   });
   const workerIds: string[] = [];
+  const settle = async (timeoutMs = 5_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (statements > 0 && Date.now() < deadline) await delay(20);
+  };
   return {
     boss,
     async enqueueDeliveries(tx, jobs) {
@@ -116,8 +139,11 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
     addWorker(id) {
       workerIds.push(id);
     },
+    settle,
     async stop({ graceful = true, timeoutMs = 15_000 } = {}) {
+      stopping = true;
       await boss.stop({ graceful, wait: true, timeout: timeoutMs, close: false });
+      await settle();
     },
   };
 }

@@ -84,7 +84,20 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   const maxInFlight = options.maxInFlight ?? 64;
   const inFlight = new Set<Promise<void>>();
   let sending = 0;
+  // Handlers running: pg-boss may still hand over jobs that a fetch in
+  // progress at stop() returns (it counts only handed-over jobs as work in
+  // progress), so stop() waits for those handlers as well.
+  let stopping = false;
+  let handling = 0;
   const deliver = async (jobs: PgBoss.Job<DeliveryJob>[]) => {
+    handling++;
+    try {
+      await handle(jobs);
+    } finally {
+      handling--;
+    }
+  };
+  const handle = async (jobs: PgBoss.Job<DeliveryJob>[]) => {
     // A full batch says more are waiting: fetch again as soon as this one is
     // claimed, not after pg-boss's polling interval (a backlog would otherwise
     // drain at batchSize × concurrency jobs per interval).
@@ -142,7 +155,6 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
 
   // The inbox and the due-deliveries sweep: a loop that runs until there is
   // nothing left, then sleeps until woken (in process or by NOTIFY) or polled.
-  let stopping = false;
   let wakeLoop: (() => void) | undefined;
   // A wake-up that arrives mid-pass must not be lost: the pass may have read the inbox already.
   let woken = false;
@@ -203,8 +215,11 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       await unlisten();
       await loop;
       await queue.stop({ graceful: true, timeoutMs });
+      while (handling > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       // Sends already claimed finish (each is bounded by its own timeout).
       await Promise.all(inFlight);
+      // pg-boss completes handled jobs without waiting: let that land too.
+      await queue.settle();
       email.close();
       setWorkerState("stopped");
     },

@@ -446,9 +446,10 @@ function attempt(
       });
       const sent = req;
       sent.on("error", (err) => {
-        // A pooled connection the server closed while idle fails before any
-        // answer: the server never took the request, so it goes again on
-        // another connection (Node's documented pattern for keep-alive races).
+        // A pooled connection reset before any answer is almost always one
+        // the server closed while idle (a keep-alive race): the request goes
+        // again on another connection, as Node's documentation suggests. A
+        // server that did read it gets it twice with the same webhook-id.
         if (!settled && sent.reusedSocket && isStaleSocketError(err)) start();
         else fail(err);
       });

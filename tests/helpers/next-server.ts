@@ -27,8 +27,12 @@ const INHERITED_CONFIG = [
 export interface NextServer {
   url: string;
   dataDir: string;
-  /** The producer key local mode generated in the data directory. */
+  /** The producer key: `ALERTS_SERVICE_KEY` when given, else the one local mode generated in the data directory. */
   serviceKey: string;
+  /** The server process's id. */
+  pid: number;
+  /** Whether the process is still running (it has not exited or crashed). */
+  running(): boolean;
   /** The server's output so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
@@ -38,12 +42,15 @@ export interface NextServer {
  * Serves the production build (`next start`) in local mode on a fresh
  * embedded database in a temporary data directory, on a free port. Local
  * webhooks are allowed so tests can point one at a receiver on 127.0.0.1.
+ * `extraEnv` may point it at PostgreSQL instead (`DATABASE_URL`) and give it
+ * its secrets (then there is no local-secrets file).
  */
 export async function startNextServer(extraEnv: Record<string, string> = {}): Promise<NextServer> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error(
-      "There is no production build (.next/BUILD_ID is missing). The browser tests run against " +
-        "`next build` output: run `npm run build` first, then `npm run test:browser`.",
+      "There is no production build (.next/BUILD_ID is missing). The browser tests and the " +
+        "PostgreSQL-restart fault test run against `next build` output: run `npm run build` first, " +
+        "then `npm run test:browser` or `npm run test:faults`.",
     );
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "ta-browser-"));
@@ -110,10 +117,22 @@ export async function startNextServer(extraEnv: Record<string, string> = {}): Pr
     await stop();
     throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`);
   }
-  const secrets = JSON.parse(readFileSync(path.join(dataDir, "local-secrets.json"), "utf8")) as {
-    serviceKey: string;
+  const serviceKey =
+    extraEnv.ALERTS_SERVICE_KEY ??
+    (
+      JSON.parse(readFileSync(path.join(dataDir, "local-secrets.json"), "utf8")) as {
+        serviceKey: string;
+      }
+    ).serviceKey;
+  return {
+    url,
+    dataDir,
+    serviceKey,
+    pid: child.pid ?? -1,
+    running: () => !exited,
+    output: () => output,
+    stop,
   };
-  return { url, dataDir, serviceKey: secrets.serviceKey, output: () => output, stop };
 }
 
 function freePort(): Promise<number> {

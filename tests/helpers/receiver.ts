@@ -10,6 +10,13 @@ export interface ReceivedRequest {
   at: number;
   /** The status the receiver answered, once the answer is sent; unset while held or when dropped. */
   status?: number;
+  /**
+   * True once the connection closed without an answer: the client gave up
+   * (its time limit) or died, or the receiver dropped, reset or hung it.
+   */
+  unanswered?: boolean;
+  /** When the connection closed or the answer was complete (performance.now()). */
+  closedAt?: number;
 }
 
 export interface Reply {
@@ -19,20 +26,38 @@ export interface Reply {
 }
 
 /**
- * How the receiver answers the n-th request (0-based): a reply, now or later
- * (a slow receiver), or "drop" to close the connection without an answer.
+ * What the receiver does with a request: a reply; "drop" closes the
+ * connection without an answer (FIN); "reset" aborts it (TCP RST); "hang"
+ * never answers, and "stall" sends 200 headers and the start of a body that
+ * never ends — both leave the client to its own time limit.
  */
-export type Responder = (
-  req: ReceivedRequest,
-  n: number,
-) => Reply | "drop" | Promise<Reply | "drop">;
+export type Answer = Reply | "drop" | "reset" | "hang" | "stall";
+
+/**
+ * How the receiver answers the n-th request (0-based): an answer, now or
+ * later (a slow receiver).
+ */
+export type Responder = (req: ReceivedRequest, n: number) => Answer | Promise<Answer>;
+
+export interface ReceiverOptions {
+  /**
+   * How long an idle keep-alive connection stays open. Default Node's 5 s.
+   * A receiver that closes idle connections before the client's pool does
+   * races the client reusing them. Tests that count requests set this well
+   * above the client's idle timeout, as a well-configured server would.
+   */
+  keepAliveTimeoutMs?: number;
+}
 
 /**
  * A real HTTP receiver on 127.0.0.1 that records what it gets. `waitFor(n)`
  * resolves when n requests have arrived (answered or not) — tests wait on
  * events, not on time.
  */
-export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
+export async function startReceiver(
+  respond: Responder = () => ({ status: 200 }),
+  options: ReceiverOptions = {},
+) {
   const requests: ReceivedRequest[] = [];
   let connections = 0;
   const waiters: { n: number; resolve: () => void }[] = [];
@@ -55,11 +80,27 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
           w.resolve();
         }
       }
+      res.on("close", () => {
+        received.closedAt = performance.now();
+        if (received.status === undefined) received.unanswered = true;
+      });
       void Promise.resolve(respond(received, n)).then((reply) => {
+        if (reply === "hang") return;
         if (reply === "drop") {
           req.socket.destroy();
           return;
         }
+        if (reply === "reset") {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        if (reply === "stall") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.write('{"ok":');
+          return;
+        }
+        // An answer to a client that already gave up is not an answer.
+        if (res.destroyed || req.socket.destroyed) return;
         res.on("finish", () => {
           received.status = reply.status;
         });
@@ -71,6 +112,9 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
   server.on("connection", () => {
     connections++;
   });
+  if (options.keepAliveTimeoutMs !== undefined) {
+    server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  }
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;

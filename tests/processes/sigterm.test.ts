@@ -24,7 +24,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-// More events than one worker sends at once (4 handlers × 5 jobs), so that
+// More events than one worker sends at once to one webhook (4 in flight, 8
+// waiting for a slot; the rest are handed back), so that
 // some are still queued when it stops.
 const EVENTS = 40;
 const GRACE_MS = 15_000;
