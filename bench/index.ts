@@ -4,9 +4,11 @@
 // writes JSON to bench-results/. Only 127.0.0.1 traffic; every loop is bounded.
 //   npm run bench -- [--only ingest,delivery,latency,memory,workers]
 //                    [--engine pglite|postgres|both] [--quick] [--cpu-prof DIR]
-//                    [--server-log FILE --log-level info]
+//                    [--server-log FILE --log-level info] [--server-node-args "--flag …"]
+// The server runs with the Node flags of `npm start` (scripts/server-node-flags.json);
+// --server-node-args adds more, to compare their effect.
 import { parseArgs } from "node:util";
-import { createClient } from "./http-client";
+import { createClient, sleep } from "./http-client";
 import { startBenchReceiver } from "./receiver";
 import { goal, type Row, report } from "./report";
 import { delivery, drain, ingest, latency, makeUser, type Target } from "./scenarios";
@@ -14,6 +16,7 @@ import {
   createDatabase,
   type Engine,
   freePort,
+  type MemorySplit,
   makeSecrets,
   type Proc,
   requireBuild,
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     "server-log": { type: "string" },
     "log-level": { type: "string", default: "warn" },
     "workers-counts": { type: "string", default: "1,2,4" },
+    "server-node-args": { type: "string", default: "" },
   },
 });
 const only = new Set(values.only.split(",").map((s) => s.trim()));
@@ -99,11 +103,17 @@ async function inlineRun(engine: Engine) {
     worker: "inline",
     cpuProfDir,
     logFile: values["server-log"],
+    nodeArgs: values["server-node-args"].split(" ").filter(Boolean),
   });
   cleanups.push(server.stop);
   const t: Target = { base: server.base, client, receiver, ...secrets };
   const sentinel = await makeUser(t, 1);
-  const out: Record<string, unknown> = { rss_mb_idle: server.rssMb() };
+  const out: Record<string, unknown> = {
+    node_flags: server.nodeFlags,
+    rss_mb_idle: server.rssMb(),
+    memory_mb_idle: server.memory(),
+  };
+  log(`${engine}: memory idle: ${formatMemory(server.memory())}`);
   details[engine] = out;
 
   if (only.has("ingest")) {
@@ -164,6 +174,8 @@ async function inlineRun(engine: Engine) {
   if (only.has("memory")) {
     const rss = server.rssMb();
     out.rss_mb_after = rss;
+    out.memory_mb_after = server.memory();
+    log(`${engine}: memory after the load: ${formatMemory(server.memory())}`);
     rows.push({
       engine,
       measure: "server RSS after load",
@@ -173,8 +185,28 @@ async function inlineRun(engine: Engine) {
       goal: engine === "pglite" ? "≤ 400" : undefined,
       verdict: engine === "pglite" ? goal(rss <= 400) : undefined,
     });
+    // The same 10 s later, once V8 had a chance to collect the load's garbage
+    // (what the process holds at rest); information only.
+    await sleep(10_000);
+    out.rss_mb_settled = server.rssMb();
+    out.memory_mb_settled = server.memory();
+    log(`${engine}: memory 10 s later: ${formatMemory(server.memory())}`);
+    rows.push({
+      engine,
+      measure: "server RSS 10 s after load",
+      value: out.rss_mb_settled as number,
+      unit: "MB",
+    });
   }
   await server.stop();
+}
+
+function formatMemory(m: MemorySplit): string {
+  const f = (x: number | undefined) => (x === undefined ? "?" : x.toFixed(0));
+  return (
+    `rss ${f(m.rss)} MB = PGlite WASM ${f(m.wasm)} + V8 heap ${f(m.v8Heap)} (used ${f(m.v8HeapUsed)}) ` +
+    `+ malloc ${f(m.malloc)} + mapped files ${f(m.files)} + other ${f(m.other)}`
+  );
 }
 
 /** Web with ALERTS_WORKER=off + N standalone workers on PostgreSQL: delivery throughput per N. */

@@ -118,9 +118,81 @@ export interface Server extends Proc {
   dataDir: string;
   /** Resident set size of the server process, MB (Linux /proc). */
   rssMb(): number;
+  /** Where the resident memory goes, MB: see `MemorySplit`. */
+  memory(): MemorySplit;
+  /** The Node flags the server was started with. */
+  nodeFlags: string[];
 }
 
-/** `next start` on 127.0.0.1; resolves once /api/health answers 200 with the expected worker state. */
+/**
+ * Where the server's resident memory is, MB, from Linux's /proc/PID/smaps
+ * and the server's own figures (bench/mem-probe.cjs, at most 500 ms old).
+ * - `wasm`: WebAssembly memories (PGlite's), recognised as the read-write
+ *   mapping that V8 reserves with a guard region of gigabytes behind it;
+ * - `v8Heap`/`v8HeapUsed`: V8's heap (process.memoryUsage().heapTotal/heapUsed);
+ * - `malloc`: glibc's main arena ([heap]) and per-thread arenas (64 MB-aligned);
+ * - `files`: mapped files (node, native modules), shared with the page cache;
+ * - `other`: everything else anonymous (code space, stacks, Node's buffers).
+ */
+export interface MemorySplit {
+  rss: number;
+  wasm: number;
+  v8Heap?: number;
+  v8HeapUsed?: number;
+  malloc: number;
+  files: number;
+  other: number;
+}
+
+const MB = 2 ** 20;
+
+function smaps(pid: number): Omit<MemorySplit, "v8Heap" | "v8HeapUsed"> {
+  const maps: { start: number; end: number; perms: string; name: string; rss: number }[] = [];
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (m) {
+      const [, start = "0", end = "0", perms = "", name = ""] = m;
+      maps.push({ start: parseInt(start, 16), end: parseInt(end, 16), perms, name, rss: 0 });
+      continue;
+    }
+    const last = maps.at(-1);
+    if (last && line.startsWith("Rss:")) last.rss = Number(line.split(/\s+/)[1]) / 1024;
+  }
+  const out = { rss: 0, wasm: 0, malloc: 0, files: 0, other: 0 };
+  maps.forEach((m, i) => {
+    const next = maps[i + 1];
+    out.rss += m.rss;
+    if (m.name === "[heap]") out.malloc += m.rss;
+    else if (m.name.startsWith("/")) out.files += m.rss;
+    else if (
+      m.perms === "rw-p" &&
+      !m.name &&
+      next?.perms === "---p" &&
+      next.start === m.end &&
+      next.end - next.start > 4 * 2 ** 30
+    )
+      out.wasm += m.rss;
+    else if (
+      m.perms === "rw-p" &&
+      !m.name &&
+      m.start % (64 * MB) === 0 &&
+      m.end - m.start <= 64 * MB
+    )
+      out.malloc += m.rss;
+    else out.other += m.rss;
+  });
+  return out;
+}
+
+/** The Node flags `npm start` (scripts/start.mjs) gives the server for this environment. */
+export function serverNodeFlags(env: Record<string, string>): string[] {
+  const flags = JSON.parse(
+    readFileSync(path.join(ROOT, "scripts", "server-node-flags.json"), "utf8"),
+  ) as { embedded: string[] };
+  return env.DATABASE_URL ? [] : flags.embedded;
+}
+
+/** `next start` on 127.0.0.1, with the Node flags of `npm start`; resolves once /api/health answers 200 with the expected worker state. */
 export async function startServer(opts: {
   port: number;
   env: Record<string, string>;
@@ -128,9 +200,18 @@ export async function startServer(opts: {
   cpuProfDir?: string;
   /** Appends the server's stdout (JSON logs) to this file. */
   logFile?: string;
+  /** Extra Node options for the server process (e.g. V8 heap flags to compare). */
+  nodeArgs?: string[];
+  /** An existing data directory (a restart); default a fresh one, removed on stop. */
+  dataDir?: string;
 }): Promise<Server> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "ta-bench-"));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "ta-bench-"));
+  const memFile = path.join(dataDir, "memory.json");
+  const nodeFlags = [...serverNodeFlags(opts.env), ...(opts.nodeArgs ?? [])];
   const args = [
+    ...nodeFlags,
+    "--require",
+    path.join(ROOT, "bench/mem-probe.cjs"),
     ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
     path.join(ROOT, "node_modules/next/dist/bin/next"),
     "start",
@@ -150,6 +231,7 @@ export async function startServer(opts: {
       HOSTNAME: "127.0.0.1",
       ALERTS_DATA_DIR: dataDir,
       ALERTS_WORKER: opts.worker,
+      BENCH_MEM_FILE: memFile,
     },
     stdio: ["ignore", opts.logFile ? openSync(opts.logFile, "a") : "ignore", "pipe"],
   });
@@ -179,14 +261,25 @@ export async function startServer(opts: {
     ...proc,
     base,
     dataDir,
+    nodeFlags,
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kb / 1024;
     },
+    memory() {
+      const split: MemorySplit = smaps(child.pid ?? -1);
+      try {
+        const probe = JSON.parse(readFileSync(memFile, "utf8")) as Record<string, number>;
+        split.v8Heap = (probe.heapTotal ?? 0) / MB;
+        split.v8HeapUsed = (probe.heapUsed ?? 0) / MB;
+        split.other -= split.v8Heap;
+      } catch {}
+      return split;
+    },
     async stop() {
       await proc.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -29,18 +29,21 @@ export async function ensureUser(
  * For events about a user: standalone (our own auth.users), a user id first
  * seen in an event gets a row, so the alert can be recorded; on Supabase the
  * auth schema is not ours to write, and an unknown id is reported as absent.
+ * Supabase's auth.users is told apart by its `encrypted_password` column,
+ * looked up in pg_attribute: this runs once per event, and the
+ * information_schema view it replaces cost 10 ms of CPU per call on PGlite
+ * (most of an event's processing), about 1 ms on PostgreSQL.
  */
 export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
   const { rows } = await db.query<{ present: boolean }>(
-    `with standalone as (
-       select not exists (
-         select 1 from information_schema.columns
-         where table_schema = 'auth' and table_name = 'users' and column_name = 'encrypted_password'
-       ) as yes
-     ),
-     created as (
+    `with created as (
        insert into auth.users (id)
-       select $1::uuid where (select yes from standalone)
+       select $1::uuid
+       where not exists (
+         select 1 from pg_catalog.pg_attribute
+         where attrelid = 'auth.users'::regclass and attname = 'encrypted_password'
+           and not attisdropped
+       )
        on conflict (id) do nothing
        returning id
      )
