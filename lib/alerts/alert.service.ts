@@ -1,4 +1,5 @@
 import type { Config } from "../config/config";
+import { isLostRace } from "../db/connection-errors";
 import type { Db, Queryable } from "../db/types";
 import { ensureEventUser } from "../db/users";
 import type { AlertQueue } from "../queue/queue";
@@ -55,7 +56,7 @@ export async function processInbox(deps: EngineDeps, limit = 50): Promise<number
         await tx.query("release savepoint event");
       } catch (error) {
         await tx.query("rollback to savepoint event");
-        if (lostARace(error)) {
+        if (isLostRace(error)) {
           // Not the event's fault: it stays in the inbox for the next pass, uncounted.
           deps.log.warn(
             { err: error, event_id: event.id },
@@ -77,12 +78,6 @@ export async function processInbox(deps: EngineDeps, limit = 50): Promise<number
   });
   if (wakeNeeded) deps.queue.wake();
   return count;
-}
-
-/** Deadlock, serialization failure, lock timeout: lost to another transaction, worth retrying as is. */
-function lostARace(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "40P01" || code === "40001" || code === "55P03";
 }
 
 export interface ProcessResult {

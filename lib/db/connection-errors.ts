@@ -35,3 +35,12 @@ export function isConnectionError(error: unknown): boolean {
   if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
   return CONNECTION_MESSAGES.test(error.message);
 }
+
+/**
+ * Deadlock, serialization failure, lock timeout: the statement lost to another
+ * transaction, and running it again as it is may succeed.
+ */
+export function isLostRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "40P01" || code === "40001" || code === "55P03";
+}

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { isConnectionError } from "../db/connection-errors";
 import { ensureUser } from "../db/users";
 import { type AppContext, getContext } from "../server/context";
 import type { Caller } from "./auth";
@@ -153,27 +154,9 @@ async function authorize(
   return caller;
 }
 
-// PostgreSQL errors that mean "the database is not reachable right now".
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08003",
-  "08006",
-]);
-
 export function errorResponse(error: unknown, ctx?: AppContext): Response {
   if (error instanceof HttpError) return problemResponse(error);
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : "";
-  if (
-    (typeof code === "string" && UNAVAILABLE_CODES.has(code)) ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
-  ) {
+  if (isConnectionError(error)) {
     ctx?.log.warn({ err: error }, "database unavailable");
     return problemResponse(
       new HttpError("unavailable", "The database is not reachable right now; retry shortly.", {
