@@ -253,10 +253,17 @@ describe("the worker's stall watch", () => {
       // The worker sweeps about once a minute of its clock.
       app.setNow(new Date(started.getTime() + 31 * 60_000));
       await receiver.waitFor(2); // job_started (the insert) and the stall warning
+      // The same holds for the warning: recorded before the next jump.
+      await settle();
       app.setNow(new Date(started.getTime() + 33 * 60_000));
       await settle();
       const types = receiver.requests.map((r) => JSON.parse(r.body).type).sort();
       expect(types).toEqual(["job_started", "timeout_warning"]);
+      const { rows } = await app.ctx.db.query<{ alert_type: string }>(
+        "select alert_type from alert_history where job_id = $1 order by alert_type",
+        [jobId],
+      );
+      expect(rows.map((r) => r.alert_type)).toEqual(["job_started", "timeout_warning"]);
     } finally {
       app.setNow(new Date());
       await receiver.close();
