@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from "./helpers/app";
 import { startReceiver } from "./helpers/receiver";
+import { waitUntil, workerIdle } from "./helpers/wait";
 
 let app: TestApp;
 let worker: Worker;
@@ -166,31 +167,19 @@ describe("idempotency and dedupe", () => {
   });
 });
 
-/** Lets the worker finish whatever it is doing (the inbox empty, no job in flight). */
-async function settle() {
-  for (let i = 0; i < 100; i++) {
-    const { rows } = await app.ctx.db.query<{ n: number }>(
-      `select (select count(*) from alert_events where processed_at is null)
-            + (select count(*) from alert_deliveries where status in ('pending', 'sending')) as n`,
-    );
-    if (Number(rows[0]?.n) === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("the worker did not settle");
-}
+/** Lets the worker finish whatever it is doing (the inbox empty, no delivery pending or in flight). */
+const settle = () => workerIdle(app.ctx.db);
 
 async function waitForHistory(user: TestUser, done: (items: Record<string, unknown>[]) => boolean) {
-  for (let i = 0; i < 100; i++) {
+  return waitUntil("history to reach the expected state", async () => {
     const res = await call<{ items: Record<string, unknown>[] }>(
       history,
       "GET",
       "/api/alerts/history",
       { token: user.token },
     );
-    if (done(res.body.items)) return res.body.items;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("history did not reach the expected state");
+    return done(res.body.items) && res.body.items;
+  });
 }
 
 describe("sending a test alert", () => {
@@ -239,26 +228,36 @@ describe("the worker's stall watch", () => {
     const receiver = await startReceiver();
     const { user } = await userWithWebhook(`${receiver.url}/hook`);
     const jobId = randomUUID();
+    // A second job, two minutes younger, stalls only after the second jump:
+    // its warning says a sweep ran after that jump too.
+    const probeId = randomUUID();
     const started = app.ctx.clock();
     await app.ctx.db.query(
       `insert into training_jobs (id, user_id, model_name, status, last_progress_at)
-       values ($1, $2, 'stuck', 'running', $3)`,
-      [jobId, user.id, started],
+       values ($1, $2, 'stuck', 'running', $3), ($4, $2, 'probe', 'running', $5)`,
+      [jobId, user.id, started, probeId, new Date(started.getTime() + 2 * 60_000)],
     );
+    const sent = (job: string) =>
+      receiver.requests
+        .map((r) => JSON.parse(r.body) as { type: string; data: { job_id?: string } })
+        .filter((b) => b.data.job_id === job)
+        .map((b) => b.type)
+        .sort();
     try {
-      // job_started first, recorded: jumping the clock with its send in
-      // flight would expire its lease, and the sweep would send it again.
-      await receiver.waitFor(1);
+      // job_started of both (the inserts) first, recorded: jumping the clock
+      // with a send in flight would expire its lease, and the sweep would
+      // send it again.
+      await receiver.waitFor(2);
       await settle();
       // The worker sweeps about once a minute of its clock.
       app.setNow(new Date(started.getTime() + 31 * 60_000));
-      await receiver.waitFor(2); // job_started (the insert) and the stall warning
+      await waitUntil("the stall warning", () => sent(jobId).includes("timeout_warning"));
       // The same holds for the warning: recorded before the next jump.
       await settle();
       app.setNow(new Date(started.getTime() + 33 * 60_000));
+      await waitUntil("the probe's stall warning", () => sent(probeId).includes("timeout_warning"));
       await settle();
-      const types = receiver.requests.map((r) => JSON.parse(r.body).type).sort();
-      expect(types).toEqual(["job_started", "timeout_warning"]);
+      expect(sent(jobId)).toEqual(["job_started", "timeout_warning"]);
       const { rows } = await app.ctx.db.query<{ alert_type: string }>(
         "select alert_type from alert_history where job_id = $1 order by alert_type",
         [jobId],

@@ -40,11 +40,14 @@ export interface EngineDeps {
 /** An event that failed this often is closed with outcome "error" and kept for inspection. */
 const MAX_EVENT_ATTEMPTS = 5;
 
+/** Events one inbox pass takes; a pass that took fewer found the inbox empty. */
+export const INBOX_BATCH = 50;
+
 /**
  * Turns inbox events into alerts: one transaction per batch, one savepoint per
  * event. Answers how many events it looked at (0: the inbox is empty).
  */
-export async function processInbox(deps: EngineDeps, limit = 50): Promise<number> {
+export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promise<number> {
   let wakeNeeded = false;
   const count = await deps.db.transaction(async (tx) => {
     const events = await claimEvents(tx, limit);

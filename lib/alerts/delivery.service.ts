@@ -474,8 +474,11 @@ async function send(deps: DeliveryDeps, d: ClaimedDelivery): Promise<ChannelResu
   );
 }
 
+/** Deliveries one `releaseDue` takes; one that took fewer left none due. */
+export const RELEASE_BATCH = 500;
+
 /** Enqueues deliveries that became due (quiet hours over, retry wait over, lost sends). */
-export async function releaseDue(deps: EngineDeps, limit = 500): Promise<number> {
+export async function releaseDue(deps: EngineDeps, limit = RELEASE_BATCH): Promise<number> {
   const now = deps.clock();
   const released = await deps.db.transaction(async (tx) => {
     const rows = await releaseDueDeliveries(tx, now, limit);

@@ -1,12 +1,18 @@
 import path from "node:path";
 import type PgBoss from "pg-boss";
-import { type EngineDeps, processInbox, sendRateLimitNotice } from "../alerts/alert.service";
+import {
+  type EngineDeps,
+  INBOX_BATCH,
+  processInbox,
+  sendRateLimitNotice,
+} from "../alerts/alert.service";
 import { createEmailTransport, type EmailTransport } from "../alerts/channels/email.channel";
 import {
   type AttemptOutcome,
   type DeliveryDeps,
   OutcomeRecorder,
   POSTPONE_MS,
+  RELEASE_BATCH,
   releaseDue,
   startDeliveryBatch,
 } from "../alerts/delivery.service";
@@ -27,6 +33,10 @@ import { onWakeInbox, wakeInbox } from "./wake";
 import { setWorkerState } from "./worker-state";
 
 const STALL_SWEEP_MS = 60_000;
+/** How often a busy loop looks for due deliveries (real time; a quiet one looks at each poll). */
+const RELEASE_EVERY_MS = 250;
+/** How long a woken loop waits for more wake-ups before its pass. */
+const WAKE_COALESCE_MS = 2;
 
 export interface WorkerOptions {
   /** Delivery handlers polling in parallel in this process. Default 4. */
@@ -165,6 +175,8 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   // The stall watch runs about once a minute in every worker; its events'
   // idempotency keys make concurrent sweeps harmless.
   let nextStallSweep = 0;
+  let nextRelease = 0;
+  let releaseSkipped = false;
   const loop = (async () => {
     while (!stopping) {
       try {
@@ -175,8 +187,17 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
           if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
         }
         const processed = await processInbox(engine);
-        const released = await releaseDue(engine);
-        if (processed > 0 || released > 0) continue;
+        // Due deliveries are looked for a few times a second, not on every
+        // pass: under a stream of events, passes come one per event.
+        let released = 0;
+        releaseSkipped = performance.now() < nextRelease;
+        if (!releaseSkipped) {
+          released = await releaseDue(engine);
+          nextRelease = released >= RELEASE_BATCH ? 0 : performance.now() + RELEASE_EVERY_MS;
+        }
+        // A full batch says more are waiting. Anything that arrived after a
+        // pass's claim woke the loop (in process or by NOTIFY).
+        if (processed >= INBOX_BATCH || released >= RELEASE_BATCH) continue;
       } catch (error) {
         ctx.log.warn({ err: error }, "inbox pass failed; retrying");
       }
@@ -184,14 +205,20 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
         woken = false;
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+      const byWake = await new Promise<boolean>((resolve) => {
+        // A busy loop that skipped the due sweep comes back for it.
+        const sweepIn = releaseSkipped ? nextRelease - performance.now() : pollMs;
+        const timer = setTimeout(() => resolve(false), Math.max(0, Math.min(pollMs, sweepIn)));
         wakeLoop = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       wakeLoop = undefined;
+      // The wake-ups of one event (the route's and its NOTIFY) and of events
+      // arriving together make one pass.
+      if (byWake) await new Promise((resolve) => setTimeout(resolve, WAKE_COALESCE_MS));
+      else nextRelease = 0;
       woken = false;
     }
   })();

@@ -1,3 +1,5 @@
+import type { Queryable } from "@/lib/db/types";
+
 /**
  * Polls `check` until it answers something other than undefined or false, and
  * answers that. Tests wait on a state of the world (a row, a request), with
@@ -16,4 +18,26 @@ export async function waitUntil<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Waits until a running worker has nothing in hand: every inbox event
+ * processed, no delivery pending or being sent. A delivery's outcome is
+ * recorded a little after its receiver got the request (group commit), and
+ * until then it is `sending` under a lease of the app's clock: a test that
+ * moves that clock forward by more than the lease must wait for this first,
+ * or the sweep takes the delivery for lost and sends it again.
+ */
+export function workerIdle(db: Queryable, timeoutMs = 30_000): Promise<true> {
+  return waitUntil(
+    "the worker to finish what it has in hand",
+    async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `select (select count(*) from alert_events where processed_at is null)
+              + (select count(*) from alert_deliveries where status in ('pending', 'sending')) as n`,
+      );
+      return Number(rows[0]?.n) === 0;
+    },
+    { timeoutMs },
+  );
 }
