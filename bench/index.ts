@@ -111,9 +111,9 @@ async function inlineRun(engine: Engine) {
   const out: Record<string, unknown> = {
     node_flags: server.nodeFlags,
     rss_mb_idle: server.rssMb(),
-    memory_mb_idle: server.memory(),
+    memory_mb_idle: await server.memory(),
   };
-  log(`${engine}: memory idle: ${formatMemory(server.memory())}`);
+  log(`${engine}: memory idle: ${formatMemory(await server.memory())}`);
   details[engine] = out;
 
   if (only.has("ingest")) {
@@ -174,8 +174,8 @@ async function inlineRun(engine: Engine) {
   if (only.has("memory")) {
     const rss = server.rssMb();
     out.rss_mb_after = rss;
-    out.memory_mb_after = server.memory();
-    log(`${engine}: memory after the load: ${formatMemory(server.memory())}`);
+    out.memory_mb_after = await server.memory();
+    log(`${engine}: memory after the load: ${formatMemory(await server.memory())}`);
     rows.push({
       engine,
       measure: "server RSS after load",
@@ -189,8 +189,8 @@ async function inlineRun(engine: Engine) {
     // (what the process holds at rest); information only.
     await sleep(10_000);
     out.rss_mb_settled = server.rssMb();
-    out.memory_mb_settled = server.memory();
-    log(`${engine}: memory 10 s later: ${formatMemory(server.memory())}`);
+    out.memory_mb_settled = await server.memory();
+    log(`${engine}: memory 10 s later: ${formatMemory(await server.memory())}`);
     rows.push({
       engine,
       measure: "server RSS 10 s after load",

@@ -119,14 +119,14 @@ export interface Server extends Proc {
   /** Resident set size of the server process, MB (Linux /proc). */
   rssMb(): number;
   /** Where the resident memory goes, MB: see `MemorySplit`. */
-  memory(): MemorySplit;
+  memory(): Promise<MemorySplit>;
   /** The Node flags the server was started with. */
   nodeFlags: string[];
 }
 
 /**
  * Where the server's resident memory is, MB, from Linux's /proc/PID/smaps
- * and the server's own figures (bench/mem-probe.cjs, at most 500 ms old).
+ * and the server's own figures (bench/mem-probe.cjs, written when asked).
  * - `wasm`: WebAssembly memories (PGlite's), recognised as the read-write
  *   mapping that V8 reserves with a guard region of gigabytes behind it;
  * - `v8Heap`/`v8HeapUsed`: V8's heap (process.memoryUsage().heapTotal/heapUsed);
@@ -267,14 +267,20 @@ export async function startServer(opts: {
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kb / 1024;
     },
-    memory() {
+    async memory() {
       const split: MemorySplit = smaps(child.pid ?? -1);
-      try {
-        const probe = JSON.parse(readFileSync(memFile, "utf8")) as Record<string, number>;
-        split.v8Heap = (probe.heapTotal ?? 0) / MB;
-        split.v8HeapUsed = (probe.heapUsed ?? 0) / MB;
-        split.other -= split.v8Heap;
-      } catch {}
+      const asked = Date.now();
+      child.kill("SIGUSR2");
+      let probe: Record<string, number> = {};
+      for (let i = 0; i < 100 && !((probe.at ?? 0) >= asked); i++) {
+        await sleep(20);
+        try {
+          probe = JSON.parse(readFileSync(memFile, "utf8")) as Record<string, number>;
+        } catch {}
+      }
+      split.v8Heap = (probe.heapTotal ?? 0) / MB;
+      split.v8HeapUsed = (probe.heapUsed ?? 0) / MB;
+      split.other -= split.v8Heap;
       return split;
     },
     async stop() {
