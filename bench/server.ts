@@ -73,6 +73,7 @@ export async function createDatabase(): Promise<{ url: string; drop: () => Promi
   return {
     url: url.toString(),
     drop: async () => {
+      if (process.env.BENCH_KEEP_DB) return console.error(`kept ${name}`);
       const c = new pg.Client(admin);
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);

@@ -1,7 +1,6 @@
 import type { Config } from "../config/config";
 import { isLostRace } from "../db/connection-errors";
 import type { Db, Queryable } from "../db/types";
-import { ensureEventUser } from "../db/users";
 import type { AlertQueue } from "../queue/queue";
 import type { Clock } from "../server/context";
 import type { Logger } from "../server/log";
@@ -17,10 +16,10 @@ import { dedupeRule } from "./dedupe";
 import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
-  countRecentAlerts,
   countSuppressedSinceNotice,
   insertAlert,
   insertDeliveries,
+  loadEventRecipient,
   loadRecipient,
   lockUser,
   type NewDelivery,
@@ -77,6 +76,8 @@ export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promi
         );
       }
     }
+    // One NOTIFY for the batch wakes workers in other processes at commit.
+    if (wakeNeeded) await deps.queue.notifyDeliveries(tx);
     return events.length;
   });
   if (wakeNeeded) deps.queue.wake();
@@ -94,7 +95,8 @@ export interface ProcessResult {
  * dedupe, preferences → channels, rate limit, quiet hours; then the history
  * row, one delivery row per channel, and the delivery jobs — all committed
  * together, so a crash anywhere leaves either nothing (the event is processed
- * again) or everything.
+ * again) or everything. The caller notifies other processes' workers
+ * (`queue.notifyDeliveries`) when `enqueued` > 0.
  */
 export async function processEvent(
   tx: Queryable,
@@ -118,8 +120,8 @@ export async function processEvent(
 
   // Per-user order: dedupe claims and the rate-limit count must not race.
   await lockUser(tx, event.user_id);
-  if (!(await ensureEventUser(tx, event.user_id))) return done("unknown_user");
-  const recipient = await loadRecipient(tx, event.user_id, event.type, event.job_id);
+  const recipient = await loadEventRecipient(tx, event.user_id, event.type, event.job_id, now);
+  if (!recipient.present) return done("unknown_user");
 
   const rule = dedupeRule(event, recipient.last_progress_at);
   if (rule) {
@@ -143,7 +145,7 @@ export async function processEvent(
     data: event.data,
   };
 
-  const recent = await countRecentAlerts(tx, event.user_id, now);
+  const { recent } = recipient;
   if (recent.count >= config.rateLimitPerHour) {
     const alertId = await insertAlert(tx, {
       ...base,
@@ -166,7 +168,13 @@ export async function processEvent(
     return done("suppressed", alertId);
   }
 
-  const created = await createAlert(tx, deps, { ...base, recipient, channels, now });
+  const created = await createAlert(tx, deps, {
+    ...base,
+    recipient,
+    channels,
+    now,
+    notify: false,
+  });
   return done(created.deferred ? "deferred" : "alerted", created.alertId, created.enqueued);
 }
 
@@ -181,6 +189,8 @@ interface CreateAlertInput {
   recipient: Recipient;
   channels: NewDelivery[];
   now: Date;
+  /** NOTIFY other processes' workers (default); false when the caller does it once. */
+  notify?: boolean;
 }
 
 /**
@@ -232,7 +242,7 @@ async function createAlert(
   const ready = rows
     .filter((r) => r.status === "pending")
     .map((r) => ({ delivery_id: r.id, attempt: 0 }));
-  await deps.queue.enqueueDeliveries(tx, ready);
+  await deps.queue.enqueueDeliveries(tx, ready, { notify: input.notify });
   return { alertId, deferred: quietUntil !== undefined && sendable, enqueued: ready.length };
 }
 
@@ -250,7 +260,7 @@ export async function raiseSystemAlert(
     channels: "email" | "all";
   },
 ): Promise<{ alertId: string | null; enqueued: number }> {
-  const recipient = await loadRecipient(tx, input.userId, null, null);
+  const recipient = await loadRecipient(tx, input.userId);
   const channels: NewDelivery[] = [];
   if (recipient.prefs?.email_enabled !== false) {
     const address = recipient.prefs?.email_address || recipient.auth_email;

@@ -36,19 +36,28 @@ export async function ensureUser(
  */
 export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
   const { rows } = await db.query<{ present: boolean }>(
-    `with created as (
-       insert into auth.users (id)
-       select $1::uuid
-       where not exists (
-         select 1 from pg_catalog.pg_attribute
-         where attrelid = 'auth.users'::regclass and attname = 'encrypted_password'
-           and not attisdropped
-       )
-       on conflict (id) do nothing
-       returning id
-     )
-     select exists (select 1 from auth.users where id = $1::uuid) or exists (select 1 from created) as present`,
+    `with ${EVENT_USER_SQL.cte} select ${EVENT_USER_SQL.present} as present`,
     [userId],
   );
   return rows[0]?.present === true;
 }
+
+/**
+ * `ensureEventUser` as pieces of a larger statement whose `$1` is the user
+ * id: a CTE named `created`, and the boolean expression that answers it.
+ */
+export const EVENT_USER_SQL = {
+  cte: `created as (
+     insert into auth.users (id)
+     select $1::uuid
+     where not exists (
+       select 1 from pg_catalog.pg_attribute
+       where attrelid = 'auth.users'::regclass and attname = 'encrypted_password'
+         and not attisdropped
+     )
+     on conflict (id) do nothing
+     returning id
+   )`,
+  present:
+    "(exists (select 1 from auth.users where id = $1::uuid) or exists (select 1 from created))",
+};

@@ -33,7 +33,18 @@ export interface NoticeJob {
 /** What the engine needs of the queue; everything is enqueued inside the caller's transaction. */
 export interface AlertQueue {
   readonly boss: PgBoss;
-  enqueueDeliveries(tx: Queryable, jobs: DeliveryJob[]): Promise<void>;
+  /**
+   * Enqueues delivery jobs in the caller's transaction and, unless told not
+   * to, NOTIFYs workers in other processes at its commit. A caller enqueuing
+   * many times in one transaction notifies once itself (`notifyDeliveries`).
+   */
+  enqueueDeliveries(
+    tx: Queryable,
+    jobs: DeliveryJob[],
+    options?: { notify?: boolean },
+  ): Promise<void>;
+  /** Wakes delivery workers in other processes when `tx` commits. */
+  notifyDeliveries(tx: Queryable): Promise<void>;
   /** Schedules the user's rate-limit notice, unless one is already waiting. */
   scheduleNotice(tx: Queryable, userId: string, startAfterSeconds: number): Promise<void>;
   /** Wakes this process's delivery workers now (after a commit). */
@@ -112,16 +123,20 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
     const deadline = Date.now() + timeoutMs;
     while (statements > 0 && Date.now() < deadline) await delay(20);
   };
+  const notifyDeliveries = async (tx: Queryable) => {
+    await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+  };
   return {
     boss,
-    async enqueueDeliveries(tx, jobs) {
+    async enqueueDeliveries(tx, jobs, { notify = true } = {}) {
       if (jobs.length === 0) return;
       await boss.insert(
         jobs.map((data) => ({ name: QUEUE.deliver, data })),
         { db: bossDb(tx) },
       );
-      await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+      if (notify) await notifyDeliveries(tx);
     },
+    notifyDeliveries,
     async scheduleNotice(tx, userId, startAfterSeconds) {
       await boss.send(
         QUEUE.notice,

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/types";
+import { EVENT_USER_SQL } from "../../db/users";
 import {
   ALERT_FLAG,
   type AlertStatus,
@@ -24,17 +25,10 @@ export interface Recipient {
   last_progress_at: string | null;
 }
 
-/** Everything needed to decide an event's channels, in one round trip. */
-export async function loadRecipient(
-  db: Queryable,
-  userId: string,
-  type: EventType | null,
-  jobId: string | null,
-): Promise<Recipient> {
+/** The columns of a `Recipient`, for `$1` the user and `$2` the job. */
+function recipientColumns(type: EventType | null): string {
   const flag = type ? ALERT_FLAG[type] : null;
-  const { rows } = await db.query<Recipient>(
-    `select
-       (select row_to_json(p) from (
+  return `(select row_to_json(p) from (
           select email_enabled, email_address, quiet_hours_enabled,
                  quiet_hours_start::text as quiet_hours_start, quiet_hours_end::text as quiet_hours_end,
                  timezone, alert_job_started, alert_job_completed, alert_job_failed, alert_job_cancelled,
@@ -45,12 +39,54 @@ export async function loadRecipient(
              where user_id = $1 and enabled is true ${flag ? `and ${flag} is true` : ""}
              order by created_at, id) as webhook_ids,
        (select to_char(last_progress_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-          from training_jobs where id = $2) as last_progress_at`,
-    [userId, jobId],
-  );
+          from training_jobs where id = $2) as last_progress_at`;
+}
+
+/** Everything needed to decide a system alert's channels, in one round trip. */
+export async function loadRecipient(db: Queryable, userId: string): Promise<Recipient> {
+  const { rows } = await db.query<Recipient>(`select ${recipientColumns(null)}`, [userId, null]);
   const row = rows[0];
   if (!row) throw new Error("recipient query returned no row");
   return row;
+}
+
+export interface EventRecipient extends Recipient {
+  /** False for a user id that the auth schema does not know (Supabase). */
+  present: boolean;
+  /**
+   * The user's alerts in the rolling hour before `now` that count towards
+   * the rate limit (not suppressed, not system notices), and the oldest.
+   */
+  recent: { count: number; oldest: Date | null };
+}
+
+/**
+ * Everything needed to decide an event, in one round trip: the user
+ * (provisioned standalone, as `ensureEventUser`), their preferences and
+ * webhooks for the event's type, the job's progress, and the rate-limit
+ * count. Run it after `lockUser`, so the count sees the user's last alert.
+ */
+export async function loadEventRecipient(
+  db: Queryable,
+  userId: string,
+  type: EventType,
+  jobId: string | null,
+  now: Date,
+): Promise<EventRecipient> {
+  const { rows } = await db.query<
+    Recipient & { present: boolean; count: number; oldest: Date | null }
+  >(
+    `with ${EVENT_USER_SQL.cte}
+     select ${EVENT_USER_SQL.present} as present, ${recipientColumns(type)}, recent.count, recent.oldest
+     from (select count(*)::int as count, min(created_at) as oldest from alert_history
+           where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
+             and status <> 'suppressed' and alert_type <> all($4::text[])) recent`,
+    [userId, jobId, now, SYSTEM_ALERT_TYPES],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("recipient query returned no row");
+  const { count, oldest, ...recipient } = row;
+  return { ...recipient, recent: { count, oldest } };
 }
 
 /** Claims a dedupe key; false when an unexpired claim exists. */
@@ -72,24 +108,6 @@ export async function claimDedupe(
     [userId, key, eventId, now, expiresAt],
   );
   return rows.length > 0;
-}
-
-/**
- * The user's alerts in the rolling hour before `now` that count towards the
- * rate limit (not suppressed, not system notices), and the oldest of them.
- */
-export async function countRecentAlerts(
-  db: Queryable,
-  userId: string,
-  now: Date,
-): Promise<{ count: number; oldest: Date | null }> {
-  const { rows } = await db.query<{ count: number; oldest: Date | null }>(
-    `select count(*)::int as count, min(created_at) as oldest from alert_history
-     where user_id = $1 and created_at > $2::timestamptz - interval '1 hour' and created_at <= $2
-       and status <> 'suppressed' and alert_type <> all($3::text[])`,
-    [userId, now, SYSTEM_ALERT_TYPES],
-  );
-  return rows[0] ?? { count: 0, oldest: null };
 }
 
 /** Suppressed alerts since the user's last rate-limit notice. */
