@@ -5,9 +5,15 @@ import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import type { ChannelResult } from "@/lib/alerts/channels/channel.types";
-import { OutcomeRecorder, recordOutcomes, type SentAttempt } from "@/lib/alerts/delivery.service";
+import {
+  OutcomeRecorder,
+  recordOutcomes,
+  type SentAttempt,
+  startDeliveryBatch,
+} from "@/lib/alerts/delivery.service";
 import type { ClaimedDelivery } from "@/lib/alerts/sql/deliveries";
 import { claimDeliveries } from "@/lib/alerts/sql/delivery-batch";
+import { DestinationLimiter } from "@/lib/queue/destination-limiter";
 import {
   call,
   makeUser,
@@ -17,6 +23,7 @@ import {
   type TestUser,
 } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
+import { startReceiver } from "./helpers/receiver";
 
 let app: TestApp;
 let engine: Awaited<ReturnType<typeof manualEngine>>;
@@ -254,6 +261,61 @@ describe("recording delivery outcomes", () => {
       await app.ctx.db.exec(
         "drop trigger refuse_recording on alert_deliveries; drop function refuse_recording(); drop sequence recording_refusals;",
       );
+    }
+  });
+  it("hands back a delivery that waited too long for its destination's slot, instead of sending it late in its lease", async () => {
+    let answerFirst: (() => void) | undefined;
+    const first = new Promise<void>((resolve) => {
+      answerFirst = resolve;
+    });
+    const receiver = await startReceiver(async (_req, n) => {
+      if (n === 1) await first;
+      return { status: 200 };
+    });
+    try {
+      const user = await makeUser(app);
+      await call(putPrefs, "PUT", "/api/alerts/preferences", {
+        token: user.token,
+        body: { email_enabled: false },
+      });
+      const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
+        token: user.token,
+        body: { name: "slow", url: `${receiver.url}/hook`, alert_job_started: true },
+      });
+      expect(hook.status).toBe(201);
+      for (let i = 0; i < 2; i++) {
+        await call(postEvent, "POST", "/api/alerts/events", {
+          token: SERVICE_KEY,
+          body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
+        });
+      }
+      await processInbox(engine.deps);
+      const { rows } = await app.ctx.db.query<{ id: string }>(
+        "select id from alert_deliveries where user_id = $1",
+        [user.id],
+      );
+      // One send at a time to the destination: the second delivery waits in memory.
+      const batch = await startDeliveryBatch(
+        engine.deps,
+        rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
+        { limiter: new DestinationLimiter(1) },
+      );
+      expect(batch.sending).toBe(2);
+      await receiver.waitFor(1);
+      // The first send takes most of the lease's spare time before it is answered.
+      app.setNow(new Date(NOW.getTime() + 5_000));
+      answerFirst?.();
+      expect((await batch.done).sort()).toEqual(["delivered", "stale"]);
+      expect(receiver.requests).toHaveLength(1);
+      const after = [...(await deliveryRows(user)).values()];
+      expect(after.map((d) => d.status).sort()).toEqual(["delivered", "retrying"]);
+      const handedBack = after.find((d) => d.status === "retrying");
+      // Offered again a moment later, its attempt not counted.
+      expect(handedBack?.next_attempt_at?.getTime()).toBe(NOW.getTime() + 5_000 + 1_000);
+      expect(handedBack?.lease_until).toBeNull();
+    } finally {
+      answerFirst?.();
+      await receiver.close();
     }
   });
 });

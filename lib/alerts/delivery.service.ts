@@ -37,6 +37,18 @@ export interface DeliveryDeps extends EngineDeps {
 
 // Longer than one attempt (10 s) with room to record it.
 const LEASE_MS = 30_000;
+/** One send's time limit (the webhook channel's and SMTP's). */
+const SEND_LIMIT_MS = 10_000;
+/** Pauses between tries of a failed recording (OutcomeRecorder): about 16 s in all. */
+const RECORDING_BACKOFF_MS: readonly number[] = [250, 500, 1000, 2000, 4000, 8000];
+/**
+ * A claimed delivery waits in memory for its destination's slot at most this
+ * long, else it is handed back: its send and the recording's retries must
+ * still fit in the lease, or another worker could take it over and send it
+ * a second time. About 3 s.
+ */
+const SLOT_WAIT_MAX_MS =
+  LEASE_MS - SEND_LIMIT_MS - RECORDING_BACKOFF_MS.reduce((a, b) => a + b, 0) - 1_000;
 const MAX_RETRY_AFTER_MS = 24 * 3600_000;
 
 /**
@@ -252,9 +264,8 @@ export async function startDeliveryBatch(
       let result: SentAttempt["result"];
       // The destination's slot is held for the send only, not for recording it.
       try {
-        // A wait that ate half the lease hands the delivery back rather than
-        // risk another worker taking it over mid-send.
-        if (slot && deps.clock().getTime() - claimedAt.getTime() > LEASE_MS / 2) {
+        // A long wait hands the delivery back rather than risk its lease.
+        if (slot && deps.clock().getTime() - claimedAt.getTime() > SLOT_WAIT_MAX_MS) {
           const now = deps.clock();
           await postponeDeliveries(
             deps.db,
@@ -300,8 +311,7 @@ export class OutcomeRecorder {
   constructor(
     private readonly deps: DeliveryDeps,
     private readonly maxBatch = 200,
-    /** Pauses between tries of a failed recording; about 15 s in all, well inside the lease. */
-    private readonly backoffMs: readonly number[] = [250, 500, 1000, 2000, 4000, 8000],
+    private readonly backoffMs: readonly number[] = RECORDING_BACKOFF_MS,
   ) {}
 
   /** Answers once the outcome is committed ("stale" if it could not be). */

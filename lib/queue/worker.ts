@@ -18,6 +18,7 @@ import {
 } from "../alerts/delivery.service";
 import { scheduleDueReports } from "../alerts/report.service";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
+import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
 import type { AppContext } from "../server/context";
 import { DestinationLimiter } from "./destination-limiter";
 import {
@@ -51,6 +52,8 @@ export interface WorkerOptions {
   perDestination?: number;
   /** Sends in flight at once in this process. Default 64. */
   maxInFlight?: number;
+  /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
+  vacuumEveryMs?: number;
 }
 
 export interface Worker {
@@ -177,6 +180,10 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   let nextStallSweep = 0;
   let nextRelease = 0;
   let releaseSkipped = false;
+  // PGlite has no autovacuum: the embedded worker vacuums, on real time.
+  const vacuumEveryMs =
+    ctx.db.kind === "pglite" ? (options.vacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS) : undefined;
+  let nextVacuum = performance.now() + (vacuumEveryMs ?? 0);
   const loop = (async () => {
     while (!stopping) {
       try {
@@ -185,6 +192,10 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
           nextStallSweep = now + STALL_SWEEP_MS;
           const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
           if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
+        }
+        if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
+          nextVacuum = performance.now() + vacuumEveryMs;
+          ctx.log.info({ ms: Math.round(await vacuumDatabase(ctx.db)) }, "database vacuumed");
         }
         const processed = await processInbox(engine);
         // Due deliveries are looked for a few times a second, not on every
