@@ -348,7 +348,8 @@ describe("safePost", () => {
   it("gives up with timedOut when the receiver never answers", async () => {
     const receiver = await startReceiver(() => {});
 
-    const result = await post(receiver.origin, { ...LOCAL, timeoutMs: 300 });
+    // Long enough for the request to arrive on a starved machine.
+    const result = await post(receiver.origin, { ...LOCAL, timeoutMs: 1_000 });
 
     expect(result).toMatchObject({ kind: "error", timedOut: true });
     expect(receiver.requests).toHaveLength(1);
