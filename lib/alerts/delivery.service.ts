@@ -312,6 +312,12 @@ export class OutcomeRecorder {
     private readonly deps: DeliveryDeps,
     private readonly maxBatch = 200,
     private readonly backoffMs: readonly number[] = RECORDING_BACKOFF_MS,
+    /**
+     * How long a recording waits for more outcomes before it starts. Sends
+     * to fast receivers finish one at a time; without the wait, each would
+     * be a transaction of its own.
+     */
+    private readonly lingerMs = 5,
   ) {}
 
   /** Answers once the outcome is committed ("stale" if it could not be). */
@@ -326,6 +332,8 @@ export class OutcomeRecorder {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
+        if (this.lingerMs > 0 && this.waiting.length < this.maxBatch)
+          await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
         const batch = this.waiting.splice(0, this.maxBatch);
         const outcomes = await this.recordWithRetry(batch.map((b) => b.sent));
         batch.forEach((b, i) => {
