@@ -26,23 +26,6 @@ export async function ensureUser(
 }
 
 /**
- * For events about a user: standalone (our own auth.users), a user id first
- * seen in an event gets a row, so the alert can be recorded; on Supabase the
- * auth schema is not ours to write, and an unknown id is reported as absent.
- * Supabase's auth.users is told apart by its `encrypted_password` column,
- * looked up in pg_attribute: this runs once per event, and the
- * information_schema view it replaces cost 10 ms of CPU per call on PGlite
- * (most of an event's processing), about 1 ms on PostgreSQL.
- */
-export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
-  const { rows } = await db.query<{ present: boolean }>(
-    `with ${EVENT_USER_SQL.cte} select ${EVENT_USER_SQL.present} as present`,
-    [userId],
-  );
-  return rows[0]?.present === true;
-}
-
-/**
  * `ensureEventUser` as pieces of a larger statement whose `$1` is the user
  * id: a CTE named `created`, and the boolean expression that answers it.
  */
@@ -61,3 +44,20 @@ export const EVENT_USER_SQL = {
   present:
     "(exists (select 1 from auth.users where id = $1::uuid) or exists (select 1 from created))",
 };
+
+/**
+ * For events about a user: standalone (our own auth.users), a user id first
+ * seen in an event gets a row, so the alert can be recorded; on Supabase the
+ * auth schema is not ours to write, and an unknown id is reported as absent.
+ * Supabase's auth.users is told apart by its `encrypted_password` column,
+ * looked up in pg_attribute: this runs once per event, and the
+ * information_schema view it replaces cost 10 ms of CPU per call on PGlite
+ * (most of an event's processing), about 1 ms on PostgreSQL.
+ */
+export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `with ${EVENT_USER_SQL.cte} select ${EVENT_USER_SQL.present} as present`,
+    [userId],
+  );
+  return rows[0]?.present === true;
+}
