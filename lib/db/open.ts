@@ -19,12 +19,7 @@ export function openDb(config: Pick<Config, "databaseUrl" | "dataDir">, log: Log
     return Promise.resolve(
       createPgDb({
         connectionString: config.databaseUrl,
-        // pg hangs the whole client on the error: log what it says, not that.
-        onIdleError: (error) =>
-          log.warn(
-            { err: { message: error.message, code: (error as { code?: string }).code } },
-            "database connection lost; reconnecting",
-          ),
+        onIdleError: (error) => log.warn({ err: error }, "database connection lost; reconnecting"),
       }),
     );
   }
