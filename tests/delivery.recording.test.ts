@@ -269,7 +269,7 @@ describe("recording delivery outcomes", () => {
       answerFirst = resolve;
     });
     const receiver = await startReceiver(async (_req, n) => {
-      if (n === 1) await first;
+      if (n === 0) await first;
       return { status: 200 };
     });
     try {
