@@ -108,12 +108,13 @@ async function inlineRun(engine: Engine) {
   cleanups.push(server.stop);
   const t: Target = { base: server.base, client, receiver, ...secrets };
   const sentinel = await makeUser(t, 1);
+  const idle = await server.memory();
   const out: Record<string, unknown> = {
     node_flags: server.nodeFlags,
     rss_mb_idle: server.rssMb(),
-    memory_mb_idle: await server.memory(),
+    memory_mb_idle: idle,
   };
-  log(`${engine}: memory idle: ${formatMemory(await server.memory())}`);
+  log(`${engine}: memory idle: ${formatMemory(idle)}`);
   details[engine] = out;
 
   if (only.has("ingest")) {
@@ -174,8 +175,9 @@ async function inlineRun(engine: Engine) {
   if (only.has("memory")) {
     const rss = server.rssMb();
     out.rss_mb_after = rss;
-    out.memory_mb_after = await server.memory();
-    log(`${engine}: memory after the load: ${formatMemory(await server.memory())}`);
+    const after = await server.memory();
+    out.memory_mb_after = after;
+    log(`${engine}: memory after the load: ${formatMemory(after)}`);
     rows.push({
       engine,
       measure: "server RSS after load",
@@ -189,8 +191,9 @@ async function inlineRun(engine: Engine) {
     // (what the process holds at rest); information only.
     await sleep(10_000);
     out.rss_mb_settled = server.rssMb();
-    out.memory_mb_settled = await server.memory();
-    log(`${engine}: memory 10 s later: ${formatMemory(await server.memory())}`);
+    const settled = await server.memory();
+    out.memory_mb_settled = settled;
+    log(`${engine}: memory 10 s later: ${formatMemory(settled)}`);
     rows.push({
       engine,
       measure: "server RSS 10 s after load",

@@ -6,11 +6,13 @@
 // which `npm run bench` measures with it. Run a few rounds: the first one
 // includes compiling PGlite's WebAssembly.
 //   npx tsx bench/ingest-inprocess.ts [-- --events 1500 --rounds 3 --concurrency 16]
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { sleep } from "./http-client";
+import { makeSecrets } from "./server";
 
 const { values } = parseArgs({
   options: {
@@ -23,19 +25,9 @@ const N = Number(values.events);
 const C = Number(values.concurrency);
 
 const dir = mkdtempSync(path.join(tmpdir(), "ta-ingest-"));
-const serviceKey = `ta_sk_${randomBytes(24).toString("base64url")}`;
-const jwtSecret = randomBytes(32).toString("base64url");
+const { jwtSecret, serviceKey, env } = makeSecrets();
 // The configuration is read from the environment when the context starts.
-Object.assign(process.env, {
-  ALERTS_DATA_DIR: dir,
-  SUPABASE_JWT_SECRET: jwtSecret,
-  ALERTS_SERVICE_KEY: serviceKey,
-  ALERTS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-  ALERTS_RATE_LIMIT_PER_HOUR: "100000",
-  ALERTS_API_RATE_LIMIT_PER_MINUTE: "0",
-  ALERTS_INGEST_RATE_LIMIT_PER_MINUTE: "0",
-  LOG_LEVEL: "warn",
-});
+Object.assign(process.env, { ...env, ALERTS_DATA_DIR: dir });
 const { getContext } = await import("../lib/server/context");
 const { startWorker } = await import("../lib/queue/worker");
 const { POST } = await import("../app/api/alerts/events/route");
@@ -85,12 +77,12 @@ try {
       }),
     );
     const accepted = performance.now() - t0;
-    for (;;) {
+    for (const deadline = Date.now() + 120_000; ; await sleep(20)) {
       const { rows } = await ctx.db.query<{ n: number }>(
         "select count(*)::int as n from alert_events where processed_at is null",
       );
       if (rows[0]?.n === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
+      if (Date.now() > deadline) throw new Error("the inbox did not drain in 120 s");
     }
     const processed = performance.now() - t0;
     const m = process.memoryUsage();
