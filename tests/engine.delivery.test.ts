@@ -46,6 +46,9 @@ async function userWithWebhook(url: string, extra: Record<string, unknown> = {})
 const sendEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });
 
+/** Lets the worker finish whatever it is doing (the inbox empty, no delivery pending or in flight). */
+const settle = () => workerIdle(app.ctx.db);
+
 describe("a job_failed event to a user with a signed generic webhook", () => {
   it("arrives at the receiver, verifiably signed, shaped { type, timestamp, data }", async () => {
     const receiver = await startReceiver();
@@ -166,9 +169,6 @@ describe("idempotency and dedupe", () => {
     await receiver.close();
   });
 });
-
-/** Lets the worker finish whatever it is doing (the inbox empty, no delivery pending or in flight). */
-const settle = () => workerIdle(app.ctx.db);
 
 async function waitForHistory(user: TestUser, done: (items: Record<string, unknown>[]) => boolean) {
   return waitUntil("history to reach the expected state", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type Worker } from "@/lib/queue/worker";
 import { startTestApp, type TestApp } from "./helpers/app";
+import { waitUntil } from "./helpers/wait";
 
 let app: TestApp;
 let worker: Worker;
@@ -25,8 +26,12 @@ describe("database maintenance by the worker", () => {
   it("vacuums and analyses the embedded database on its interval, and leaves PostgreSQL to autovacuum", async () => {
     if (app.ctx.db.kind === "pglite") {
       // PGlite has no autovacuum: without the worker these stay null forever.
-      for (let i = 0; i < 200 && (await lastVacuum("alert_deliveries")).last_vacuum === null; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      // The assertions below report it if the first vacuum does not come in time.
+      await waitUntil(
+        "the worker's first vacuum",
+        async () => (await lastVacuum("alert_deliveries")).last_vacuum !== null,
+        { timeoutMs: 10_000 },
+      ).catch(() => {});
       for (const table of ["alert_events", "alert_deliveries", "user_webhooks", "alert_history"]) {
         const stats = await lastVacuum(table);
         expect(stats.last_vacuum, table).toBeInstanceOf(Date);

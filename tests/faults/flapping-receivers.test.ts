@@ -6,13 +6,20 @@ import { faultSeed, randomFor, seededRandom } from "../helpers/random";
 import { type Answer, type ReceivedRequest, startReceiver } from "../helpers/receiver";
 import { startSmtpServer } from "../helpers/smtp";
 import { waitUntil } from "../helpers/wait";
-import { killAllWorkers, spawnWorker, type WorkerProcess } from "../helpers/worker-process";
+import {
+  killAllWorkers,
+  spawnWorker,
+  type WorkerProcess,
+  warningCounts,
+} from "../helpers/worker-process";
 import {
   byWebhookId,
   postJobStarted,
+  requestsByWebhookId,
   settled,
   startProcessApp,
   userWithWebhook,
+  webhookIdOf,
 } from "../processes/support";
 
 // Issue 7, item 4: receivers that flap — 500s, connection resets, answers
@@ -133,15 +140,6 @@ function spacing(attempts: readonly ReceivedRequest[][]): number[] {
   return slack;
 }
 
-function groupById(requests: ReceivedRequest[]): Map<string, ReceivedRequest[]> {
-  const groups = new Map<string, ReceivedRequest[]>();
-  for (const r of requests) {
-    const id = String(r.headers["webhook-id"]);
-    groups.set(id, [...(groups.get(id) ?? []), r]);
-  }
-  return groups;
-}
-
 describe("webhook receivers that flap", () => {
   it("get each of 1,000 alerts exactly once, within the retry schedule, and their webhooks stay healthy", {
     timeout: 900_000,
@@ -194,13 +192,9 @@ describe("webhook receivers that flap", () => {
     });
     const seconds = Math.round((performance.now() - started) / 1000);
     // What the workers complained about on the way (a cause, when an assertion below fails).
-    const complaints = new Map<string, number>();
-    for (const l of workers.flatMap((w) => w.logs()).filter((l) => l.level >= 40)) {
-      const key = `${l.msg}: ${(l.err as { message?: string } | undefined)?.message ?? ""}`;
-      complaints.set(key, (complaints.get(key) ?? 0) + 1);
-    }
-    if (complaints.size > 0)
-      console.log("flapping receivers: worker warnings", Object.fromEntries(complaints));
+    const complaints = warningCounts(workers.flatMap((w) => w.logs()));
+    if (Object.keys(complaints).length > 0)
+      console.log("flapping receivers: worker warnings", complaints);
 
     const { rows: deliveries } = await app.ctx.db.query<{
       id: string;
@@ -222,9 +216,9 @@ describe("webhook receivers that flap", () => {
 
     const requests = receivers.flatMap((r) => r.requests);
     const perId = byWebhookId(requests);
-    const requestsOf = groupById(requests);
+    const requestsOf = requestsByWebhookId(requests);
     const attemptsOf = new Map([...requestsOf].map(([id, rs]) => [id, attemptsIn(rs)]));
-    expect([...perId.keys()].sort()).toEqual(deliveries.map((d) => `msg_${d.id}`).sort());
+    expect([...perId.keys()].sort()).toEqual(deliveries.map((d) => webhookIdOf(d.id)).sort());
     // Exactly one 200 each, and the 200 ended the delivery. (On failure, each
     // request of the delivery: what the receiver did, when it arrived and
     // closed relative to the delivery's first request, and its signed time.)
@@ -243,7 +237,7 @@ describe("webhook receivers that flap", () => {
         .map(([id]) => ({
           id,
           requests: story(id),
-          row: deliveries.find((d) => `msg_${d.id}` === id),
+          row: deliveries.find((d) => webhookIdOf(d.id) === id),
         })),
     ).toEqual([]);
     expect([...requestsOf].filter(([, rs]) => rs.at(-1)?.status !== 200).map(([id]) => id)).toEqual(
@@ -262,7 +256,7 @@ describe("webhook receivers that flap", () => {
         .map(([id]) => story(id)),
     ).toEqual([]);
     // The attempts a delivery recorded are exactly those its receiver saw.
-    const recorded = new Map(deliveries.map((d) => [`msg_${d.id}`, d.attempts]));
+    const recorded = new Map(deliveries.map((d) => [webhookIdOf(d.id), d.attempts]));
     expect(
       [...attemptsOf].filter(([id, as]) => recorded.get(id) !== as.length).map(([id]) => id),
     ).toEqual([]);
@@ -356,7 +350,7 @@ describe("webhook receivers that flap", () => {
     const failed = await finallyFailed(first);
     // Each gave up after its first attempt and every retry of the schedule.
     expect(failed.map((d) => d.attempts)).toEqual([SCHEDULE.length + 1, SCHEDULE.length + 1]);
-    for (const rs of groupById(receiver.requests).values()) {
+    for (const rs of requestsByWebhookId(receiver.requests).values()) {
       const attempts = attemptsIn(rs);
       expect(attempts).toHaveLength(SCHEDULE.length + 1);
       expect(spacing(attempts).every((s) => s >= 0)).toBe(true);

@@ -8,14 +8,17 @@ import { QUEUE } from "@/lib/queue/queue";
 import { ENCRYPTION_KEY, JWT_SECRET, SERVICE_KEY } from "../helpers/app";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { createPgCluster, listClusters, type PgCluster } from "../helpers/pg-cluster";
-import { type ReceivedRequest, startReceiver } from "../helpers/receiver";
+import { startReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import {
   killAllWorkers,
+  type LogLine,
+  parseLog,
   sharedEnv,
   spawnWorker,
   type WorkerProcess,
 } from "../helpers/worker-process";
+import { byWebhookId, settledDb, webhookIdOf } from "../processes/support";
 
 // The service under test, as deployed: `next start` (with its inline worker)
 // and a standalone worker, all on a PostgreSQL server of the test's own,
@@ -176,32 +179,16 @@ function produce(
   return p;
 }
 
-interface LogRecord {
-  msg?: string;
-  level?: number;
-  err?: { message?: string };
-}
-
-function jsonLines(lines: string[]): LogRecord[] {
-  return lines.flatMap((line) => {
-    if (!line.startsWith("{")) return [];
-    try {
-      return [JSON.parse(line) as LogRecord];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /** How many times a process logged that it lost a database connection (lib/db/open.ts). */
-const countLost = (logs: LogRecord[]) =>
+const countLost = (logs: LogLine[]) =>
   logs.filter((l) => l.msg?.startsWith("database connection lost")).length;
 
 /** Log messages (with their error's) by count, for the summary. */
-function messageCounts(logs: LogRecord[]): Record<string, number> {
+function messageCounts(logs: LogLine[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const l of logs) {
-    const key = l.err?.message ? `${l.msg} (${l.err.message.slice(0, 80)})` : (l.msg ?? "?");
+    const err = (l.err as { message?: string } | undefined)?.message;
+    const key = err ? `${l.msg} (${err.slice(0, 80)})` : (l.msg ?? "?");
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
@@ -215,19 +202,6 @@ function errorCounts(log: string): Record<string, number> {
     if (message) counts[message] = (counts[message] ?? 0) + 1;
   }
   return counts;
-}
-
-/** True when nothing more can be sent: every event processed, no delivery waiting or in flight. */
-async function settled(db: Db): Promise<boolean> {
-  const { rows } = await db.query<{ n: string }>(
-    `select (select count(*) from alert_events where processed_at is null)
-          + (select count(*) from alert_deliveries
-             where status in ('pending', 'deferred', 'sending', 'retrying'))
-          + (select count(*) from pgboss.job
-             where name = $1 and state in ('created', 'retry')) as n`,
-    [QUEUE.deliver],
-  );
-  return Number(rows[0]?.n) === 0;
 }
 
 /**
@@ -258,19 +232,6 @@ async function openWork(db: Db) {
     ]),
   ]);
   return { now: new Date(), events: events.rows, deliveries: deliveries.rows, jobs: jobs.rows };
-}
-
-/** How many requests, and how many answered 200, per webhook-id. */
-function byWebhookId(requests: ReceivedRequest[]) {
-  const counts = new Map<string, { requests: number; ok: number }>();
-  for (const r of requests) {
-    const id = String(r.headers["webhook-id"]);
-    const c = counts.get(id) ?? { requests: 0, ok: 0 };
-    c.requests++;
-    if (r.status === 200) c.ok++;
-    counts.set(id, c);
-  }
-  return counts;
 }
 
 describe("PostgreSQL restarting while producers stream events", () => {
@@ -312,7 +273,7 @@ describe("PostgreSQL restarting while producers stream events", () => {
 
     // Each process's JSON log lines (warnings and errors: LOG_LEVEL=warn).
     const processLogs = () => [
-      { name: "web", logs: jsonLines(server.output().split("\n")) },
+      { name: "web", logs: server.output().split("\n").flatMap(parseLog) },
       ...workers.map((w) => ({ name: `worker ${w.pid}`, logs: w.logs() })),
     ];
     const health = pollHealth(server.url);
@@ -373,10 +334,11 @@ describe("PostgreSQL restarting while producers stream events", () => {
       await producer.done;
       const streamMs = performance.now() - started;
 
-      await waitUntil("every event to be processed and every delivery made", () => settled(store), {
-        timeoutMs: 180_000,
-        intervalMs: 500,
-      }).catch(async (error: Error) => {
+      await waitUntil(
+        "every event to be processed and every delivery made",
+        () => settledDb(store),
+        { timeoutMs: 180_000, intervalMs: 500 },
+      ).catch(async (error: Error) => {
         const logs = processLogs().map(({ name, logs }) => [name, messageCounts(logs)]);
         throw new Error(
           `${error.message}\nstill open: ${JSON.stringify(await openWork(store))}\n` +
@@ -458,7 +420,7 @@ describe("PostgreSQL restarting while producers stream events", () => {
       const counts = byWebhookId(hooks.requests);
       const notOnce = [...counts].filter(([, c]) => c.ok !== 1);
       expect(notOnce).toEqual([]);
-      expect(new Set(counts.keys())).toEqual(new Set(deliveries.map((d) => `msg_${d.id}`)));
+      expect(new Set(counts.keys())).toEqual(new Set(deliveries.map((d) => webhookIdOf(d.id))));
 
       // Nobody restarted the service: the same processes reconnected by themselves.
       expect(server.running(), server.output()).toBe(true);

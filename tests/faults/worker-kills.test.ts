@@ -5,8 +5,19 @@ import { call, makeUser, type TestApp, type TestUser } from "../helpers/app";
 import { faultSeed, randomFor, seededRandom } from "../helpers/random";
 import { type Answer, type ReceivedRequest, type Reply, startReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
-import { killAllWorkers, spawnWorker, type WorkerProcess } from "../helpers/worker-process";
-import { byWebhookId, postJobStarted, settled, startProcessApp } from "../processes/support";
+import {
+  killAllWorkers,
+  spawnWorker,
+  type WorkerProcess,
+  warningCounts,
+} from "../helpers/worker-process";
+import {
+  byWebhookId,
+  postJobStarted,
+  settled,
+  startProcessApp,
+  webhookIdOf,
+} from "../processes/support";
 
 // Issue 7, item 2: SIGKILL the worker 20 times at random moments while a
 // stream of events is being delivered. Nothing may be lost, and no delivery
@@ -220,13 +231,9 @@ describe("the standalone worker killed with SIGKILL 20 times during a stream of 
     expect(await worker.process.signal("SIGTERM")).toEqual({ code: 0, signal: null });
     const seconds = Math.round((performance.now() - started) / 1000);
     // What the workers complained about on the way (a cause, when an assertion below fails).
-    const complaints = new Map<string, number>();
-    for (const l of spawned.flatMap((w) => w.logs()).filter((l) => l.level >= 40)) {
-      const key = `${l.msg}: ${(l.err as { message?: string } | undefined)?.message ?? ""}`;
-      complaints.set(key, (complaints.get(key) ?? 0) + 1);
-    }
-    if (complaints.size > 0)
-      console.log("worker kills: worker warnings", Object.fromEntries(complaints));
+    const complaints = warningCounts(spawned.flatMap((w) => w.logs()));
+    if (Object.keys(complaints).length > 0)
+      console.log("worker kills: worker warnings", complaints);
 
     // Every accepted event became exactly one alert.
     const { rows: alertsPerEvent } = await app.ctx.db.query<{ id: string; alerts: number }>(
@@ -256,14 +263,14 @@ describe("the standalone worker killed with SIGKILL 20 times during a stream of 
     // Each delivery reached its receiver, which answered 200 exactly once.
     const requests = receivers.flatMap((r) => r.requests);
     const perId = byWebhookId(requests);
-    expect([...perId.keys()].sort()).toEqual(deliveries.map((d) => `msg_${d.id}`).sort());
+    expect([...perId.keys()].sort()).toEqual(deliveries.map((d) => webhookIdOf(d.id)).sort());
     const duplicates = [...perId].filter(([, c]) => c.ok !== 1);
     expect(duplicates).toEqual([]);
     // Every attempt that reached a receiver is counted (a delivery's attempts also
     // include those a kill cut short before the send). An attempt signs once: its
     // requests share a timestamp, and a request dropped on a pooled connection
     // may go again within its attempt.
-    const recorded = new Map(deliveries.map((d) => [`msg_${d.id}`, d.attempts]));
+    const recorded = new Map(deliveries.map((d) => [webhookIdOf(d.id), d.attempts]));
     const signed = new Map<string, Set<string>>();
     for (const r of requests) {
       const id = String(r.headers["webhook-id"]);

@@ -135,7 +135,8 @@ export async function startNextServer(extraEnv: Record<string, string> = {}): Pr
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

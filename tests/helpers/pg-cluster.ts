@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
 import { promisify } from "node:util";
 import pg from "pg";
+import { freePort } from "./next-server";
 
 const run = promisify(execFile);
 
@@ -137,7 +137,7 @@ async function serverVersion(): Promise<string> {
 /** Drops this helper's clusters whose test process no longer runs (a run that was killed). */
 async function dropLeftovers(): Promise<void> {
   for (const c of await listClusters()) {
-    const pid = Number(/^ta_faults_(\d+)_/.exec(c.name)?.[1]);
+    const pid = Number(new RegExp(`^${PREFIX}(\\d+)_`).exec(c.name)?.[1]);
     if (!pid || alive(pid)) continue;
     await ctl("pg_dropcluster", ["--stop", c.version, c.name]);
   }
@@ -150,15 +150,4 @@ function alive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -152,11 +152,25 @@ export async function killAllWorkers(): Promise<void> {
   await Promise.all([...running].map((w) => w.signal("SIGKILL")));
 }
 
-function parseLog(line: string): LogLine[] {
+/** A stdout line as a JSON log record (in a list of one), or nothing when it is not one. */
+export function parseLog(line: string): LogLine[] {
   if (!line.startsWith("{")) return [];
   try {
     return [JSON.parse(line) as LogLine];
   } catch {
     return [];
   }
+}
+
+/**
+ * Warnings and errors (level 40 and up) by `message: error message`, with
+ * how many times each was logged: what workers complained about on the way.
+ */
+export function warningCounts(logs: LogLine[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const l of logs.filter((l) => l.level >= 40)) {
+    const key = `${l.msg}: ${(l.err as { message?: string } | undefined)?.message ?? ""}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }

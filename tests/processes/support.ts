@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import type { Queryable } from "@/lib/db/types";
 import { QUEUE } from "@/lib/queue/queue";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
 import type { ReceivedRequest } from "../helpers/receiver";
@@ -62,8 +63,13 @@ export async function deliveries(app: TestApp): Promise<DeliveryRow[]> {
  * the sweep (and counted above until then), and when pg-boss expires it
  * later it finds nothing to do.
  */
-export async function settled(app: TestApp): Promise<boolean> {
-  const { rows } = await app.ctx.db.query<{ n: string }>(
+export function settled(app: TestApp): Promise<boolean> {
+  return settledDb(app.ctx.db);
+}
+
+/** `settled`, on a database the test reaches without a TestApp. */
+export async function settledDb(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ n: string }>(
     `select (select count(*) from alert_events where processed_at is null)
           + (select count(*) from alert_deliveries
              where status in ('pending', 'deferred', 'sending', 'retrying'))
@@ -77,15 +83,22 @@ export async function settled(app: TestApp): Promise<boolean> {
 /** The webhook-id a delivery's requests carry (Standard Webhooks `msg_` + delivery id). */
 export const webhookIdOf = (deliveryId: string) => `msg_${deliveryId}`;
 
-/** How many requests, and how many answered 200, per webhook-id. */
-export function byWebhookId(requests: ReceivedRequest[]) {
-  const counts = new Map<string, { requests: number; ok: number }>();
+/** The requests of each webhook-id, in the order they came. */
+export function requestsByWebhookId(requests: ReceivedRequest[]): Map<string, ReceivedRequest[]> {
+  const groups = new Map<string, ReceivedRequest[]>();
   for (const r of requests) {
     const id = String(r.headers["webhook-id"]);
-    const c = counts.get(id) ?? { requests: 0, ok: 0 };
-    c.requests++;
-    if (r.status === 200) c.ok++;
-    counts.set(id, c);
+    groups.set(id, [...(groups.get(id) ?? []), r]);
   }
-  return counts;
+  return groups;
+}
+
+/** How many requests, and how many answered 200, per webhook-id. */
+export function byWebhookId(requests: ReceivedRequest[]) {
+  return new Map(
+    [...requestsByWebhookId(requests)].map(([id, rs]) => [
+      id,
+      { requests: rs.length, ok: rs.filter((r) => r.status === 200).length },
+    ]),
+  );
 }
