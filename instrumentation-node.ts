@@ -1,5 +1,5 @@
 import { ConfigError } from "./lib/config/config";
-import { startWorker } from "./lib/queue/worker";
+import { startWorker } from "./lib/engine/worker";
 import { getContext } from "./lib/server/context";
 
 const WORKER_KEY = Symbol.for("training-alerts.inline-worker");
@@ -17,7 +17,7 @@ export async function startNode(): Promise<void> {
     if (ctx.config.worker === "inline" && !holder[WORKER_KEY]) {
       const worker = await startWorker(ctx);
       holder[WORKER_KEY] = worker;
-      process.once("SIGTERM", () => void worker.stop(10_000));
+      process.once("SIGTERM", () => void worker.stop(ctx.config.workerGraceMs));
     }
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -29,7 +29,7 @@ const { jwtSecret, serviceKey, env } = makeSecrets();
 // The configuration is read from the environment when the context starts.
 Object.assign(process.env, { ...env, ALERTS_DATA_DIR: dir });
 const { getContext } = await import("../lib/server/context");
-const { startWorker } = await import("../lib/queue/worker");
+const { startWorker } = await import("../lib/engine/worker");
 const { POST } = await import("../app/api/alerts/events/route");
 const { PUT } = await import("../app/api/alerts/preferences/route");
 const { signUserToken } = await import("../lib/http/tokens");

@@ -156,7 +156,17 @@ async function bench(engine: "pglite" | "postgres") {
       ALERTS_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       ALERTS_DATA_DIR: "./.data/bench",
     });
-    const deps: EngineDeps = { db, config, clock: () => DUE, log, queue };
+    const deps: EngineDeps = {
+      db,
+      config,
+      clock: () => DUE,
+      log,
+      queue: {
+        notifyDeliveries: (tx) => queue.notifyDeliveries(tx),
+        scheduleNotice: (tx, userId, after) => queue.scheduleNotice(tx, userId, after),
+        wake: () => {},
+      },
+    };
 
     const ticks: number[] = [];
     const idle: number[] = [];

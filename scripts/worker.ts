@@ -1,11 +1,10 @@
 // `npm run worker`: a standalone delivery worker against PostgreSQL. Run as
 // many as you like, on as many machines, beside web processes started with
 // ALERTS_WORKER=off. SIGTERM/SIGINT finish in-flight deliveries (or release
-// them) within the grace period, then exit 0.
-import { startWorker } from "../lib/queue/worker";
+// them) within the grace period
+// (ALERTS_WORKER_GRACE_MS, the same for the inline worker), then exit 0.
+import { startWorker } from "../lib/engine/worker";
 import { getContext } from "../lib/server/context";
-
-const GRACE_MS = Number(process.env.ALERTS_WORKER_GRACE_MS ?? 15_000);
 
 const ctx = await getContext();
 if (ctx.db.kind !== "pg") {
@@ -24,7 +23,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     ctx.log.info({ signal }, "stopping worker");
     void (async () => {
-      await worker.stop(GRACE_MS);
+      await worker.stop(ctx.config.workerGraceMs);
       await ctx.db.close();
       process.exit(0);
     })().catch((error) => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
-import { startWorker, type Worker } from "@/lib/queue/worker";
+import { startWorker, type Worker } from "@/lib/engine/worker";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { startReceiver } from "./helpers/receiver";
 import { waitUntil, workerIdle } from "./helpers/wait";

@@ -5,15 +5,10 @@ import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import type { ChannelResult } from "@/lib/alerts/channels/channel.types";
-import {
-  OutcomeRecorder,
-  recordOutcomes,
-  type SentAttempt,
-  startDeliveryBatch,
-} from "@/lib/alerts/delivery.service";
-import type { ClaimedDelivery } from "@/lib/alerts/sql/deliveries";
-import { claimDeliveries } from "@/lib/alerts/sql/delivery-batch";
-import { DestinationLimiter } from "@/lib/queue/destination-limiter";
+import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
+import { DestinationLimiter } from "@/lib/alerts/delivery/destination-limiter";
+import { OutcomeRecorder, recordOutcomes, type SentAttempt } from "@/lib/alerts/delivery/record";
+import { type ClaimedDelivery, claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
 import {
   call,
   makeUser,
@@ -43,27 +38,14 @@ afterAll(async () => {
 const NOW = new Date("2026-03-02T12:00:00Z");
 beforeEach(() => app.setNow(NOW));
 
-const ok: ChannelResult = {
-  ok: true,
-  statusCode: 200,
-  error: null,
-  retryable: false,
-  durationMs: 3,
-};
+const ok: ChannelResult = { verdict: "delivered", statusCode: 200, error: null, durationMs: 3 };
 const refused: ChannelResult = {
-  ok: false,
+  verdict: "failed",
   statusCode: 400,
   error: "HTTP 400",
-  retryable: false,
   durationMs: 3,
 };
-const busy: ChannelResult = {
-  ok: false,
-  statusCode: 503,
-  error: "HTTP 503",
-  retryable: true,
-  durationMs: 3,
-};
+const busy: ChannelResult = { verdict: "retry", statusCode: 503, error: "HTTP 503", durationMs: 3 };
 
 /** A user with webhooks "a" and "b" (no email) and `n` alerts, each delivery claimed for its first attempt. */
 async function claimedDeliveries(n: number) {
@@ -89,18 +71,11 @@ async function claimedDeliveries(n: number) {
     expect(res.status).toBe(202);
   }
   await processInbox(engine.deps);
-  const { rows } = await app.ctx.db.query<{ id: string }>(
-    "select id from alert_deliveries where user_id = $1",
-    [user.id],
-  );
+  // Every due delivery is this user's: earlier tests left theirs claimed or due later.
   const claimed = await app.ctx.db.transaction((tx) =>
-    claimDeliveries(
-      tx,
-      rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
-      NOW,
-      new Date(NOW.getTime() + 30_000),
-    ),
+    claimDueDeliveries(tx, { now: NOW, leaseUntil: new Date(NOW.getTime() + 30_000), limit: 100 }),
   );
+  expect(claimed.every((d) => d.user_id === user.id)).toBe(true);
   const of = (name: string) =>
     claimed
       .filter((d) => d.webhook_id === hooks[name])
@@ -213,14 +188,15 @@ describe("recording delivery outcomes", () => {
     const first = at(a, 0);
     // The lease ran out and another attempt claimed the delivery.
     const later = new Date(NOW.getTime() + 31_000);
-    const [takenOver] = await app.ctx.db.transaction((tx) =>
-      claimDeliveries(
-        tx,
-        [{ delivery_id: first.id, attempt: 0 }],
-        later,
-        new Date(later.getTime() + 30_000),
-      ),
-    );
+    const takenOver = (
+      await app.ctx.db.transaction((tx) =>
+        claimDueDeliveries(tx, {
+          now: later,
+          leaseUntil: new Date(later.getTime() + 30_000),
+          limit: 100,
+        }),
+      )
+    ).find((d) => d.id === first.id);
     expect(takenOver?.attempts).toBe(2);
 
     expect(await recordOutcomes(engine.deps, [{ claimed: first, result: refused }])).toEqual([
@@ -290,16 +266,11 @@ describe("recording delivery outcomes", () => {
         });
       }
       await processInbox(engine.deps);
-      const { rows } = await app.ctx.db.query<{ id: string }>(
-        "select id from alert_deliveries where user_id = $1",
-        [user.id],
-      );
       // One send at a time to the destination: the second delivery waits in memory.
-      const batch = await startDeliveryBatch(
-        engine.deps,
-        rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
-        { limiter: new DestinationLimiter(1) },
-      );
+      const batch = await startDeliveryBatch(engine.deps, {
+        limit: 100,
+        limiter: new DestinationLimiter(1),
+      });
       expect(batch.sending).toBe(2);
       await receiver.waitFor(1);
       // The first send takes most of the lease's spare time before it is answered.

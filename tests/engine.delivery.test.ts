@@ -5,7 +5,7 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as history } from "@/app/api/alerts/history/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
-import { startWorker, type Worker } from "@/lib/queue/worker";
+import { startWorker, type Worker } from "@/lib/engine/worker";
 import {
   call,
   makeUser,

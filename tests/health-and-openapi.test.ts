@@ -15,7 +15,12 @@ describe("health", () => {
   it("reports the database reachable and the worker state", async () => {
     const res = await call(health, "GET", "/api/health");
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: "ok", db: "ok", worker: "not_started" });
+    expect(res.body).toEqual({
+      status: "ok",
+      db: "ok",
+      worker: "not_started",
+      operator_errors: 0,
+    });
   });
 
   it("answers 503 while the database cannot be reached", async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, type Worker } from "@/lib/queue/worker";
+import { startWorker, type Worker } from "@/lib/engine/worker";
 import { startTestApp, type TestApp } from "./helpers/app";
 import { waitUntil } from "./helpers/wait";
 

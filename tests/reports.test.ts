@@ -5,8 +5,8 @@ import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { scheduleDueReports } from "@/lib/alerts/report.service";
 import type { ReportData } from "@/lib/alerts/templates/report-data";
 import { SAMPLE_TRACEBACK } from "@/lib/alerts/templates/samples";
+import { startWorker } from "@/lib/engine/worker";
 import { QUEUE, REPORT_TICK_CRON } from "@/lib/queue/queue";
-import { startWorker } from "@/lib/queue/worker";
 import {
   call,
   makeUser,

@@ -1,9 +1,6 @@
 import type { Config } from "../config/config";
 import { isLostRace } from "../db/connection-errors";
 import type { Db, Queryable } from "../db/types";
-import type { AlertQueue } from "../queue/queue";
-import type { Clock } from "../server/context";
-import type { Logger } from "../server/log";
 import {
   ALERT_FLAG,
   type AlertEvent,
@@ -13,6 +10,7 @@ import {
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
+import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
 import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
@@ -33,7 +31,10 @@ export interface EngineDeps {
   config: Config;
   clock: Clock;
   log: Logger;
-  queue: AlertQueue;
+  /** Wake-ups and the rate-limit notice's delayed job. */
+  queue: EngineQueue;
+  /** Where the engine says what it did (tests and metrics listen); optional. */
+  events?: EngineEvents;
 }
 
 /** An event that failed this often is closed with outcome "error" and kept for inspection. */
@@ -81,6 +82,7 @@ export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promi
     return events.length;
   });
   if (wakeNeeded) deps.queue.wake();
+  deps.events?.emit("inbox:processed", { processed: count });
   return count;
 }
 
@@ -196,7 +198,7 @@ interface CreateAlertInput {
 /**
  * Writes an alert that is to be sent: deferred to the end of the user's quiet
  * hours when it falls inside them, otherwise its deliveries are enqueued in
- * this same transaction.
+ * this same transaction (the rows are the queue: due at once).
  */
 async function createAlert(
   tx: Queryable,
@@ -236,14 +238,13 @@ async function createAlert(
     input.channels.map((c) =>
       quietUntil && c.status === "pending" ? { ...c, status: "deferred" } : c,
     ),
-    quietUntil ?? null,
+    // The row is the queue: due now, or when the quiet hours end.
+    quietUntil ?? input.now,
     input.now,
   );
-  const ready = rows
-    .filter((r) => r.status === "pending")
-    .map((r) => ({ delivery_id: r.id, attempt: 0 }));
-  await deps.queue.enqueueDeliveries(tx, ready, { notify: input.notify });
-  return { alertId, deferred: quietUntil !== undefined && sendable, enqueued: ready.length };
+  const ready = rows.filter((r) => r.status === "pending").length;
+  if (ready > 0 && input.notify !== false) await deps.queue.notifyDeliveries(tx);
+  return { alertId, deferred: quietUntil !== undefined && sendable, enqueued: ready };
 }
 
 /**

@@ -155,7 +155,7 @@ async function reportBatch(
       lastError: run.address
         ? null
         : "no email address: set email_address in your alert preferences",
-      nextAttemptAt: quietUntil ?? null,
+      nextAttemptAt: quietUntil ?? now,
     });
     if (quietUntil) deferred++;
     outcomes.push({ key: run.key, status: "alerted", alertId });
@@ -163,10 +163,8 @@ async function reportBatch(
 
   await insertReportAlerts(tx, alerts, now);
   await insertReportDeliveries(tx, deliveries, now);
-  const ready = deliveries
-    .filter((d) => d.status === "pending")
-    .map((d) => ({ delivery_id: d.id, attempt: 0 }));
-  await deps.queue.enqueueDeliveries(tx, ready);
+  const ready = deliveries.filter((d) => d.status === "pending").length;
+  if (ready > 0) await deps.queue.notifyDeliveries(tx);
   await finishReportRuns(tx, outcomes, now);
   return {
     claimed: claimed.length,
@@ -174,7 +172,7 @@ async function reportBatch(
     deferred,
     skipped: outcomes.length - alerts.length,
     noChannels: claimed.length - pending.length,
-    enqueued: ready.length,
+    enqueued: ready,
   };
 }
 

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
 /**
@@ -37,6 +38,12 @@ export interface Config {
   appUrl: string;
   /** `inline`: the worker runs in the web process; `off`: run `npm run worker` elsewhere. */
   worker: "inline" | "off";
+  /**
+   * How long a stopping worker (SIGTERM; inline or standalone alike) gives
+   * pg-boss's handlers before it stops them; claimed sends always finish and
+   * are recorded. Default 15 s (`ALERTS_WORKER_GRACE_MS`).
+   */
+  workerGraceMs: number;
   webhooks: {
     /** Allow `http://` webhook URLs. Default false. */
     allowHttp: boolean;
@@ -126,6 +133,7 @@ const envSchema = z.object({
     .default("alerts@localhost"),
   ALERTS_APP_URL: url().optional(),
   ALERTS_WORKER: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
+  ALERTS_WORKER_GRACE_MS: int(0, 600_000).default(15_000),
   ALERTS_WEBHOOK_ALLOW_HTTP: bool().default(false),
   ALERTS_WEBHOOK_ALLOWED_CIDRS: z.string().default(""),
   ALERTS_WEBHOOK_RETRY_SCHEDULE: z
@@ -212,7 +220,10 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const cidr of allowedCidrs) {
-    if (!/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(cidr)) {
+    // Parsed once here (ipaddr.js checks the prefix length against the family: 10.0.0.0/99 fails).
+    try {
+      ipaddr.parseCIDR(cidr);
+    } catch {
       throw new ConfigError(
         `Invalid configuration:\n  ALERTS_WEBHOOK_ALLOWED_CIDRS: "${cidr}" is not a CIDR such as 10.0.0.0/8`,
       );
@@ -232,6 +243,7 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     emailFrom: e.ALERTS_EMAIL_FROM,
     appUrl: (e.ALERTS_APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
     worker: e.ALERTS_WORKER,
+    workerGraceMs: e.ALERTS_WORKER_GRACE_MS,
     webhooks: {
       allowHttp: e.ALERTS_WEBHOOK_ALLOW_HTTP,
       allowedCidrs,

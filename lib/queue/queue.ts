@@ -6,8 +6,6 @@ import { bossDb } from "./boss-db";
 
 /** pg-boss queue names. */
 export const QUEUE = {
-  /** One job per delivery attempt: `{ delivery_id, attempt }`. */
-  deliver: "alerts-deliver",
   /** The rate-limit notice of one user, at most one waiting: `{ user_id }`. */
   notice: "alerts-notice",
   /** The reports scheduler's tick, once a minute by pg-boss cron; no data. */
@@ -17,48 +15,35 @@ export const QUEUE = {
 /** Cron of the reports tick: every minute (the tick itself works out who is due). */
 export const REPORT_TICK_CRON = "* * * * *";
 
+/**
+ * The pg-boss queue that carried one job per delivery attempt before the
+ * deliveries table became the queue. Start-up deletes it: the rows hold every
+ * delivery's state, so its jobs are redundant (README, Upgrading).
+ */
+export const LEGACY_DELIVER_QUEUE = "alerts-deliver";
+
 /** The NOTIFY channel that wakes workers in other processes. */
 export const WAKE_CHANNEL = "training_alerts_wake";
-
-export interface DeliveryJob {
-  delivery_id: string;
-  /** The delivery's attempt count when the job was made; a stale job finds it changed. */
-  attempt: number;
-}
 
 export interface NoticeJob {
   user_id: string;
 }
 
-/** What the engine needs of the queue; everything is enqueued inside the caller's transaction. */
+/**
+ * pg-boss for the cron-like work (the reports tick, the rate-limit notice),
+ * and the cross-process wake-up of delivery workers. Deliveries themselves
+ * are not pg-boss jobs: `alert_deliveries` is their queue.
+ */
 export interface AlertQueue {
   readonly boss: PgBoss;
-  /**
-   * Enqueues delivery jobs in the caller's transaction and, unless told not
-   * to, NOTIFYs workers in other processes at its commit. A caller enqueuing
-   * many times in one transaction notifies once itself (`notifyDeliveries`).
-   */
-  enqueueDeliveries(
-    tx: Queryable,
-    jobs: DeliveryJob[],
-    options?: { notify?: boolean },
-  ): Promise<void>;
   /** Wakes delivery workers in other processes when `tx` commits. */
   notifyDeliveries(tx: Queryable): Promise<void>;
   /** Schedules the user's rate-limit notice, unless one is already waiting. */
   scheduleNotice(tx: Queryable, userId: string, startAfterSeconds: number): Promise<void>;
-  /** Wakes this process's delivery workers now (after a commit). */
-  wake(): void;
-  /** Registers a worker id for in-process wake-ups. */
-  addWorker(id: string): void;
   stop(options?: { graceful?: boolean; timeoutMs?: number }): Promise<void>;
   /** Waits (up to `timeoutMs`) until none of pg-boss's own statements is in flight. */
   settle(timeoutMs?: number): Promise<void>;
 }
-
-// A delivery attempt takes at most 10 s; a job still active after this was
-// held by a process that died, and pg-boss hands it out again.
-const DELIVERY_EXPIRE_SECONDS = 60;
 
 export interface QueueOptions {
   db: Db;
@@ -95,14 +80,7 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
   boss.on("error", (error) => log.error({ err: error }, "queue error"));
   await oneAtATime(db, async () => {
     await boss.start();
-    await boss.createQueue(QUEUE.deliver, {
-      name: QUEUE.deliver,
-      policy: "standard",
-      retryLimit: 5,
-      retryDelay: 2,
-      retryBackoff: true,
-      expireInSeconds: DELIVERY_EXPIRE_SECONDS,
-    });
+    await discardLegacyDeliveryQueue(boss, db, log);
     await boss.createQueue(QUEUE.notice, {
       name: QUEUE.notice,
       policy: "short",
@@ -118,7 +96,6 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
       expireInSeconds: 600,
     });
   });
-  const workerIds: string[] = [];
   const settle = async (timeoutMs = 5_000) => {
     const deadline = Date.now() + timeoutMs;
     while (statements > 0 && Date.now() < deadline) await delay(20);
@@ -128,14 +105,6 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
   };
   return {
     boss,
-    async enqueueDeliveries(tx, jobs, { notify = true } = {}) {
-      if (jobs.length === 0) return;
-      await boss.insert(
-        jobs.map((data) => ({ name: QUEUE.deliver, data })),
-        { db: bossDb(tx) },
-      );
-      if (notify) await notifyDeliveries(tx);
-    },
     notifyDeliveries,
     async scheduleNotice(tx, userId, startAfterSeconds) {
       await boss.send(
@@ -148,12 +117,6 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
         },
       );
     },
-    wake() {
-      for (const id of workerIds) boss.notifyWorker(id);
-    },
-    addWorker(id) {
-      workerIds.push(id);
-    },
     settle,
     async stop({ graceful = true, timeoutMs = 15_000 } = {}) {
       stopping = true;
@@ -161,6 +124,25 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
       await settle();
     },
   };
+}
+
+/**
+ * The upgrade from pg-boss delivery jobs: each job only pointed at a delivery
+ * row, which holds the state (pending, sending under a lease, retrying at
+ * `next_attempt_at`), and migration 0009 made every pending row due. So the
+ * old queue's jobs are deleted, not run: a row whose job was waiting is
+ * claimed from the table, and one that an old worker was sending stays
+ * leased until its outcome is recorded or the lease runs out — sent once.
+ */
+async function discardLegacyDeliveryQueue(boss: PgBoss, db: Db, log: Logger): Promise<void> {
+  if (!(await boss.getQueue(LEGACY_DELIVER_QUEUE))) return;
+  // pg-boss refuses to delete a queue that still has jobs (in any state).
+  await db.query("delete from pgboss.job where name = $1", [LEGACY_DELIVER_QUEUE]);
+  await boss.deleteQueue(LEGACY_DELIVER_QUEUE);
+  log.info(
+    { queue: LEGACY_DELIVER_QUEUE },
+    "deleted the old pg-boss delivery queue; deliveries are claimed from alert_deliveries",
+  );
 }
 
 /**

@@ -166,9 +166,9 @@ describe("pg-boss on a server that goes away", () => {
   it("completes a job whose handler returned while the server was down once it is back, without an unhandled rejection", async () => {
     const { log, records } = capturedLog();
     const queue = await startQueue({ db, log, supervise: false });
-    await queue.boss.send(QUEUE.deliver, { delivery_id: randomUUID(), attempt: 0 });
+    await queue.boss.send(QUEUE.notice, { delivery_id: randomUUID(), attempt: 0 });
     let ran = 0;
-    await queue.boss.work(QUEUE.deliver, { pollingIntervalSeconds: 0.5 }, async () => {
+    await queue.boss.work(QUEUE.notice, { pollingIntervalSeconds: 0.5 }, async () => {
       ran++;
       // The handler succeeds, but the server is gone before pg-boss records it.
       await cluster.stop();
@@ -186,7 +186,7 @@ describe("pg-boss on a server that goes away", () => {
       async () => {
         const { rows } = await admin.query<{ state: string }>(
           "select state from pgboss.job where name = $1",
-          [QUEUE.deliver],
+          [QUEUE.notice],
         );
         return rows[0]?.state === "completed" && rows.map((r) => r.state);
       },

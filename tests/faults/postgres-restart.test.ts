@@ -4,7 +4,6 @@ import { migrate } from "@/lib/db/migrate";
 import { createPgDb } from "@/lib/db/pg";
 import type { Db } from "@/lib/db/types";
 import { signUserToken } from "@/lib/http/tokens";
-import { QUEUE } from "@/lib/queue/queue";
 import { ENCRYPTION_KEY, JWT_SECRET, SERVICE_KEY } from "../helpers/app";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { createPgCluster, listClusters, type PgCluster } from "../helpers/pg-cluster";
@@ -227,9 +226,7 @@ async function openWork(db: Db) {
     db.query(
       "select status, count(*)::int as n, min(lease_until) as lease_until, min(next_attempt_at) as next_attempt_at from alert_deliveries group by status",
     ),
-    db.query("select state, count(*)::int as n from pgboss.job where name = $1 group by state", [
-      QUEUE.deliver,
-    ]),
+    db.query("select name, state, count(*)::int as n from pgboss.job group by name, state"),
   ]);
   return { now: new Date(), events: events.rows, deliveries: deliveries.rows, jobs: jobs.rows };
 }

@@ -1,14 +1,14 @@
-import type PgBoss from "pg-boss";
 import { type EngineDeps, processInbox } from "@/lib/alerts/alert.service";
 import { createEmailTransport } from "@/lib/alerts/channels/email.channel";
-import { type DeliveryDeps, releaseDue, startDeliveryBatch } from "@/lib/alerts/delivery.service";
-import { type DeliveryJob, QUEUE, startQueue } from "@/lib/queue/queue";
+import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
+import type { DeliveryDeps } from "@/lib/alerts/delivery/delivery.types";
+import { startQueue } from "@/lib/queue/queue";
 import type { TestApp } from "./app";
 import { startSmtpServer } from "./smtp";
 
 /**
  * The engine without its background loops: the test decides when the inbox is
- * processed and when queued deliveries run, with the app's injected clock.
+ * processed and when due deliveries run, with the app's injected clock.
  */
 export async function manualEngine(app: TestApp) {
   const queue = await startQueue({ db: app.ctx.db, log: app.ctx.log, supervise: false });
@@ -23,7 +23,12 @@ export async function manualEngine(app: TestApp) {
     config: app.ctx.config,
     clock: app.ctx.clock,
     log: app.ctx.log,
-    queue,
+    // No loop to wake: the test drains.
+    queue: {
+      notifyDeliveries: (tx) => queue.notifyDeliveries(tx),
+      scheduleNotice: (tx, userId, after) => queue.scheduleNotice(tx, userId, after),
+      wake: () => {},
+    },
   };
   const deps: DeliveryDeps = { ...engine, email };
   return {
@@ -31,32 +36,17 @@ export async function manualEngine(app: TestApp) {
     /** What the SMTP server received. */
     mails: smtp.mails,
     deps,
-    /** Processes the inbox, releases due deliveries and runs every queued delivery, until nothing is left. */
+    /** Processes the inbox and sends every due delivery, until nothing is left. Answers the deliveries claimed. */
     async drain(): Promise<number> {
       let ran = 0;
       for (;;) {
         const processed = await processInbox(engine);
-        const released = await releaseDue(engine);
-        // Delivery jobs never start later than they are made; without this,
-        // one made in the same tick of the database's clock is not offered.
-        const jobs = (await queue.boss.fetch<DeliveryJob>(QUEUE.deliver, {
-          batchSize: 100,
-          ignoreStartAfter: true,
-        })) as PgBoss.Job<DeliveryJob>[] | null;
-        if (!jobs || jobs.length === 0) {
-          if (processed === 0 && released === 0) return ran;
-          continue;
-        }
-        const batch = await startDeliveryBatch(
-          deps,
-          jobs.map((j) => j.data),
-        );
+        const batch = await startDeliveryBatch(deps, { limit: 100 });
         await batch.done;
-        await queue.boss.complete(
-          QUEUE.deliver,
-          jobs.map((j) => j.id),
-        );
-        ran += jobs.length;
+        ran += batch.claimed;
+        if (processed === 0 && batch.claimed === 0) return ran;
+        // Handed back only: they are due later, not in this drain.
+        if (processed === 0 && batch.sending === 0) return ran;
       }
     },
     async stop() {

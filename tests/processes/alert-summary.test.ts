@@ -4,8 +4,8 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { refreshAlertSummary } from "@/lib/alerts/sql/alerts";
-import { recordAttempts } from "@/lib/alerts/sql/deliveries";
-import { claimDeliveries } from "@/lib/alerts/sql/delivery-batch";
+import { claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
+import { recordAttempts } from "@/lib/alerts/sql/record-attempts";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
 import { manualEngine } from "../helpers/engine";
 import { waitUntil } from "../helpers/wait";
@@ -49,14 +49,10 @@ describe("an alert's summary on PostgreSQL", () => {
     if (!email || !webhook) throw new Error("expected an email and a webhook delivery");
     // Both are claimed for their first attempt, as a worker would.
     const now = app.ctx.clock();
-    await app.ctx.db.transaction((tx) =>
-      claimDeliveries(
-        tx,
-        rows.map((r) => ({ delivery_id: r.id, attempt: 0 })),
-        now,
-        new Date(now.getTime() + 30_000),
-      ),
+    const claimed = await app.ctx.db.transaction((tx) =>
+      claimDueDeliveries(tx, { now, leaseUntil: new Date(now.getTime() + 30_000), limit: 10 }),
     );
+    expect(claimed.map((d) => d.id).sort()).toEqual(rows.map((r) => r.id).sort());
     const delivered = (id: string) => [
       {
         id,

@@ -3,7 +3,6 @@ import { expect } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import type { Queryable } from "@/lib/db/types";
-import { QUEUE } from "@/lib/queue/queue";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
 import type { ReceivedRequest } from "../helpers/receiver";
 import { requirePostgres, sharedEnv } from "../helpers/worker-process";
@@ -58,10 +57,8 @@ export async function deliveries(app: TestApp): Promise<DeliveryRow[]> {
 
 /**
  * True when nothing more can be sent: every event processed, no delivery
- * waiting or in flight, and no delivery job waiting in pg-boss. A job a
- * killed worker left `active` is not counted: its delivery was released by
- * the sweep (and counted above until then), and when pg-boss expires it
- * later it finds nothing to do.
+ * waiting or in flight (the deliveries table is the queue: a send a killed
+ * worker left `sending` counts until its lease runs out and another claims it).
  */
 export function settled(app: TestApp): Promise<boolean> {
   return settledDb(app.ctx.db);
@@ -72,10 +69,7 @@ export async function settledDb(db: Queryable): Promise<boolean> {
   const { rows } = await db.query<{ n: string }>(
     `select (select count(*) from alert_events where processed_at is null)
           + (select count(*) from alert_deliveries
-             where status in ('pending', 'deferred', 'sending', 'retrying'))
-          + (select count(*) from pgboss.job
-             where name = $1 and state in ('created', 'retry')) as n`,
-    [QUEUE.deliver],
+             where status in ('pending', 'deferred', 'sending', 'retrying')) as n`,
   );
   return Number(rows[0]?.n) === 0;
 }

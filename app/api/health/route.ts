@@ -1,3 +1,4 @@
+import { countOperatorErrors } from "@/lib/alerts/sql/count-operator-errors";
 import { getWorkerState } from "@/lib/queue/worker-state";
 import { getContext } from "@/lib/server/context";
 
@@ -7,16 +8,21 @@ const DB_TIMEOUT_MS = 2000;
 
 /**
  * Liveness and readiness: 200 when the database answers, 503 while it does
- * not (the service keeps running and reconnects by itself).
+ * not (the service keeps running and reconnects by itself). `operator_errors`
+ * counts deliveries held back by the deployment itself (a webhook that no
+ * configured key can decrypt): they keep retrying until it is fixed.
  */
 export async function GET(): Promise<Response> {
   let db: "ok" | "unreachable" = "unreachable";
   let worker = "unknown";
+  let operatorErrors: number | null = null;
   try {
     const ctx = await getContext();
     worker = getWorkerState(ctx.config.worker);
     await Promise.race([
-      ctx.db.query("select 1"),
+      countOperatorErrors(ctx.db).then((n) => {
+        operatorErrors = n;
+      }),
       new Promise((_, reject) =>
         setTimeout(() => reject(new Error("timeout")), DB_TIMEOUT_MS).unref(),
       ),
@@ -26,8 +32,16 @@ export async function GET(): Promise<Response> {
     // reported below
   }
   const ok = db === "ok";
-  return new Response(JSON.stringify({ status: ok ? "ok" : "unavailable", db, worker }), {
-    status: ok ? 200 : 503,
-    headers: { "content-type": "application/json", "cache-control": "no-store" },
-  });
+  return new Response(
+    JSON.stringify({
+      status: ok ? "ok" : "unavailable",
+      db,
+      worker,
+      operator_errors: operatorErrors,
+    }),
+    {
+      status: ok ? 200 : 503,
+      headers: { "content-type": "application/json", "cache-control": "no-store" },
+    },
+  );
 }

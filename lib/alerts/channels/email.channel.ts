@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import nodemailer from "nodemailer";
-import type { ChannelResult } from "./channel.types";
 
 export interface EmailMessage {
   to: string;
@@ -13,12 +12,23 @@ export interface EmailMessage {
   headers?: Record<string, string>;
 }
 
+/** What one send came to, as the transport sees it; the email channel's classify reads it. Never thrown. */
+export interface EmailSendResult {
+  ok: boolean;
+  /** The SMTP reply code, when there was one. */
+  statusCode: number | null;
+  error: string | null;
+  /** Worth another attempt later (4xx replies, connection errors); 5xx replies are permanent. */
+  retryable: boolean;
+  durationMs: number;
+}
+
 /**
  * Sends email. The seed's `intelligent_email` tool can implement this
  * interface; we ship SMTP (nodemailer) and a file outbox.
  */
 export interface EmailTransport {
-  send(message: EmailMessage): Promise<ChannelResult>;
+  send(message: EmailMessage): Promise<EmailSendResult>;
   close(): void;
 }
 

@@ -33,10 +33,13 @@ export class DestinationLimiter {
     return new Promise((resolve) => queue.push(resolve));
   }
 
-  /** Takes a slot for `key`; false when it already has `perDestination` in flight. */
-  tryAcquire(key: string): boolean {
+  /**
+   * Takes a slot for `key`; false when it already has `perDestination` (or
+   * `cap`, the channel's own `pacing.maxInFlight`, when lower) in flight.
+   */
+  tryAcquire(key: string, cap = this.perDestination): boolean {
     const n = this.inFlight.get(key) ?? 0;
-    if (n >= this.perDestination) return false;
+    if (n >= Math.min(cap, this.perDestination)) return false;
     this.inFlight.set(key, n + 1);
     return true;
   }

@@ -1,0 +1,14 @@
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatGeneric } from "../../formatters/generic.formatter";
+import type { Channel } from "../channel.types";
+import { classifyHttp } from "../classify-http";
+import { postWebhook, type WebhookPayload } from "../webhook.channel";
+
+/** Generic webhooks: `{ type, timestamp, data }`, signed with Standard Webhooks when a secret is set. Unpaced. */
+export const genericChannel: Channel<WebhookPayload, SafePostResult> = {
+  kind: "generic",
+  format: (card) => ({ body: JSON.stringify(formatGeneric(card)) }),
+  send: (payload, destination, io) => postWebhook(payload, destination, io),
+  classify: (result) => classifyHttp(result),
+  pacing: { minIntervalMs: 0, maxInFlight: 4 },
+};

@@ -1,0 +1,68 @@
+import type { AlertCard } from "../formatters/card";
+import type { Channel, ChannelIo, ChannelResult, Destination } from "./channel.types";
+import { discordChannel } from "./discord/index";
+import { emailChannel } from "./email/index";
+import { genericChannel } from "./generic/index";
+import { slackChannel } from "./slack/index";
+
+/**
+ * The channel registry: every destination kind the engine can deliver to.
+ * Adding one is a folder `channels/<kind>/` exporting a `Channel` (see
+ * channel.types.ts) and one line here; the worker, the pacing and the test
+ * endpoint find it by `webhook_type` (or `email`).
+ */
+export const CHANNELS = {
+  email: emailChannel,
+  slack: slackChannel,
+  discord: discordChannel,
+  generic: genericChannel,
+} as const;
+
+export type DestinationKind = keyof typeof CHANNELS;
+
+/**
+ * A channel whose payload and send result are its own business: format,
+ * send and classify of one entry agree, and callers only pass one's output
+ * to the next.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each entry has its own payload and result types.
+type AnyChannel = Channel<any, any>;
+
+/** The channel of a kind; undefined for a kind this build does not know. */
+export function channelFor(kind: string): AnyChannel | undefined {
+  return Object.hasOwn(CHANNELS, kind) ? CHANNELS[kind as DestinationKind] : undefined;
+}
+
+/**
+ * One attempt through a channel: format, send, classify. Failures are data:
+ * an exception out of a channel (a bug) becomes a retry, recorded with its message.
+ */
+export async function attemptDelivery(
+  channel: AnyChannel,
+  card: AlertCard,
+  destination: Destination,
+  io: ChannelIo,
+): Promise<ChannelResult> {
+  const started = performance.now();
+  try {
+    const payload = channel.format(card, destination);
+    return channel.classify(await channel.send(payload, destination, io));
+  } catch (error) {
+    return {
+      verdict: "retry",
+      statusCode: null,
+      error: `the ${channel.kind} channel failed: ${(error as Error).message}`,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+export type {
+  Channel,
+  ChannelIo,
+  ChannelResult,
+  Destination,
+  Pacing,
+  Verdict,
+} from "./channel.types";
+export { emailDestination, openDestination } from "./open-destination";

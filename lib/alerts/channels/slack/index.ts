@@ -1,0 +1,19 @@
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatSlack } from "../../formatters/slack.formatter";
+import type { Channel } from "../channel.types";
+import { classifyHttp } from "../classify-http";
+import { postWebhook, type WebhookPayload } from "../webhook.channel";
+
+/** Slack incoming webhooks: Block Kit; about one message a second per webhook. */
+export const slackChannel: Channel<WebhookPayload, SafePostResult> = {
+  kind: "slack",
+  format: (card) => ({ body: JSON.stringify(formatSlack(card)) }),
+  send: (payload, destination, io) => postWebhook(payload, destination, io),
+  classify: (result) =>
+    classifyHttp(result, {
+      // Slack's answers for a webhook that was removed or whose channel is gone.
+      revoked: (status, body) =>
+        status === 404 || /no_service|channel_is_archived|invalid_token/.test(body),
+    }),
+  pacing: { minIntervalMs: 1_000, maxInFlight: 4 },
+};

@@ -1,0 +1,70 @@
+import { channelFor } from "../channels/index";
+import { type ClaimedDelivery, claimDueDeliveries } from "../sql/claim-due-deliveries";
+import { postponeDeliveries } from "../sql/postpone-deliveries";
+import { type DeliveryDeps, LEASE_MS, POSTPONE_MS } from "./delivery.types";
+import type { DestinationLimiter } from "./destination-limiter";
+import { pace } from "./pacing";
+
+/** A claimed delivery ready to send, with its destination's slot (taken, or awaited). */
+export interface Planned {
+  d: ClaimedDelivery;
+  /** The limiter key whose slot the send holds; undefined without a limiter. */
+  key: string | undefined;
+  /** Resolves when the destination's slot is free (the delivery waits for it in memory). */
+  slot?: Promise<void>;
+}
+
+export interface ClaimedBatch {
+  claimedAt: Date;
+  planned: Planned[];
+  /** Deliveries handed back to wait (paced slot to come, held webhook, destination at its cap). */
+  postponed: number;
+  /** The earliest time a handed-back delivery is due again (to wake for it). */
+  nextDueAt: Date | null;
+}
+
+/** The destination a delivery is limited under: its webhook, or the email transport. */
+export function destinationKey(d: { channel: string; webhook_id: string | null }): string {
+  return d.channel === "email" ? "email" : `webhook:${d.webhook_id ?? "deleted"}`;
+}
+
+/**
+ * Claims up to `limit` due deliveries and paces them, in one transaction:
+ * the claim (one statement, lease included), the send slots of paced
+ * webhooks, and the hand-back of what must wait. `limiter` caps sends in
+ * flight per destination; over the cap a few deliveries wait in memory for a
+ * slot, and the rest are handed back for `POSTPONE_MS`.
+ */
+export async function claimBatch(
+  deps: DeliveryDeps,
+  limit: number,
+  limiter?: DestinationLimiter,
+): Promise<ClaimedBatch> {
+  const claimedAt = deps.clock();
+  const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS);
+  return deps.db.transaction(async (tx) => {
+    const claimed = await claimDueDeliveries(tx, { now: claimedAt, leaseUntil, limit });
+    if (claimed.length === 0) return { claimedAt, planned: [], postponed: 0, nextDueAt: null };
+    const { now: ready, later } = await pace(tx, claimed, claimedAt);
+    const planned: Planned[] = [];
+    const over: ClaimedDelivery[] = [];
+    for (const d of ready) {
+      const key = limiter ? destinationKey(d) : undefined;
+      const cap = channelFor(d.channel === "email" ? "email" : (d.webhook_type ?? ""))?.pacing
+        .maxInFlight;
+      if (key === undefined || limiter?.tryAcquire(key, cap)) {
+        planned.push({ d, key });
+        continue;
+      }
+      // At its cap: wait in memory for a slot (a few may), else hand it back.
+      const slot = limiter?.wait(key);
+      if (slot) planned.push({ d, key, slot });
+      else over.push(d);
+    }
+    const retryAt = new Date(claimedAt.getTime() + POSTPONE_MS);
+    const back = [...over.map((d) => ({ ...d, at: retryAt })), ...later];
+    await postponeDeliveries(tx, back, claimedAt);
+    const nextDueAt = back.reduce<Date | null>((min, b) => (!min || b.at < min ? b.at : min), null);
+    return { claimedAt, planned, postponed: back.length, nextDueAt };
+  });
+}

@@ -1,0 +1,101 @@
+import type { ChannelResult, HttpOptions } from "../channels/channel.types";
+import type { EmailTransport } from "../channels/email.channel";
+import { attemptDelivery, channelFor, emailDestination, openDestination } from "../channels/index";
+import { OPERATOR_ERROR_PREFIX } from "../channels/open-destination";
+import type { AlertCard } from "../formatters/card";
+import type { ClaimedDelivery } from "../sql/claim-due-deliveries";
+import type { DeliveryDeps } from "./delivery.types";
+
+/** No send: the delivery has nowhere to go, and is recorded as skipped with `skipReason`. */
+export type SendOutcome = ChannelResult | "skip";
+
+/** The card every formatter receives for a claimed delivery. */
+export function cardOf(d: ClaimedDelivery, appUrl: string): AlertCard {
+  return {
+    id: d.alert_id,
+    type: d.alert_type,
+    title: d.title,
+    message: d.message,
+    jobId: d.job_id,
+    data: d.data,
+    createdAt: d.alert_created_at,
+    appUrl,
+  };
+}
+
+/**
+ * Sends one claimed delivery through its channel (the registry): the
+ * destination is opened (decrypted) here, formatted, sent and classified.
+ * Never throws: a URL that cannot be decrypted is an operator error, a
+ * channel's exception a retry.
+ */
+export async function sendClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promise<SendOutcome> {
+  const card = cardOf(d, deps.config.appUrl);
+  const io = {
+    deliveryId: d.id,
+    now: deps.clock(),
+    email: deps.email,
+    http: httpOptions(deps),
+  };
+  if (d.channel === "email") {
+    if (!d.email) return "skip";
+    return attemptDelivery(
+      channelFor("email") as NonNullable<ReturnType<typeof channelFor>>,
+      card,
+      emailDestination(d.email),
+      io,
+    );
+  }
+  if (!d.url || !d.webhook_type || d.webhook_enabled !== true || !d.webhook_id) return "skip";
+  const channel = channelFor(d.webhook_type);
+  if (!channel) {
+    return {
+      verdict: "retry",
+      operatorError: true,
+      statusCode: null,
+      error: `${OPERATOR_ERROR_PREFIX}this build has no "${d.webhook_type}" channel; deploy a version that has it`,
+      durationMs: 0,
+    };
+  }
+  const opened = openDestination(deps.config.encryptionKeys, {
+    webhookId: d.webhook_id,
+    kind: d.webhook_type,
+    url: d.url,
+    secret: d.secret,
+  });
+  if (!opened.ok) {
+    deps.log.error(
+      { delivery_id: d.id, webhook_id: d.webhook_id, err: opened.error },
+      "cannot open a webhook",
+    );
+    deps.events?.emit("delivery:operator_error", { id: d.id, error: opened.error });
+    return {
+      verdict: "retry",
+      operatorError: true,
+      statusCode: null,
+      error: opened.error,
+      durationMs: 0,
+    };
+  }
+  return attemptDelivery(channel, card, opened.destination, io);
+}
+
+export function httpOptions(deps: {
+  config: DeliveryDeps["config"];
+  webhookOptions?: Partial<HttpOptions>;
+}): HttpOptions {
+  return {
+    allowHttp: deps.config.webhooks.allowHttp,
+    allowedCidrs: deps.config.webhooks.allowedCidrs,
+    ...deps.webhookOptions,
+  };
+}
+
+export function skipReason(d: ClaimedDelivery): string {
+  if (d.channel === "email") return "no email address: set email_address in your alert preferences";
+  return d.webhook_id
+    ? "the webhook was disabled before this alert was sent"
+    : "the webhook was deleted before this alert was sent";
+}
+
+export type { EmailTransport };

@@ -1,0 +1,232 @@
+import { EventEmitter } from "node:events";
+import path from "node:path";
+import {
+  type EngineDeps,
+  INBOX_BATCH,
+  processInbox,
+  sendRateLimitNotice,
+} from "../alerts/alert.service";
+import { createEmailTransport, type EmailTransport } from "../alerts/channels/email.channel";
+import { startDeliveryBatch } from "../alerts/delivery/deliver";
+import type { DeliveryDeps } from "../alerts/delivery/delivery.types";
+import { DestinationLimiter } from "../alerts/delivery/destination-limiter";
+import { type AttemptOutcome, OutcomeRecorder } from "../alerts/delivery/record";
+import type { EngineEventMap, EngineEvents, EngineQueue } from "../alerts/ports";
+import { scheduleDueReports } from "../alerts/report.service";
+import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
+import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
+import {
+  type AlertQueue,
+  type NoticeJob,
+  QUEUE,
+  REPORT_TICK_CRON,
+  startQueue,
+  WAKE_CHANNEL,
+} from "../queue/queue";
+import { onWakeInbox } from "../queue/wake";
+import { setWorkerState } from "../queue/worker-state";
+import type { AppContext } from "../server/context";
+import { WakeSignal } from "./wake-signal";
+
+const STALL_SWEEP_MS = 60_000;
+/** How long a woken loop waits for more wake-ups before its pass. */
+const WAKE_COALESCE_MS = 2;
+
+export interface WorkerOptions {
+  /** Deliveries claimed per batch (one statement), sent concurrently. Default 50. */
+  batchSize?: number;
+  /** How often to look for work when no wake-up came. Default 1 s. */
+  pollMs?: number;
+  email?: EmailTransport;
+  deliveryOverrides?: Partial<DeliveryDeps>;
+  /** Sends in flight at once to one destination (webhook, or email) in this process. Default 4. */
+  perDestination?: number;
+  /** Sends in flight at once in this process. Default 64. */
+  maxInFlight?: number;
+  /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
+  vacuumEveryMs?: number;
+}
+
+export interface Worker {
+  queue: AlertQueue;
+  deps: DeliveryDeps;
+  /** What the engine does, as it happens (`delivery:claimed`, `delivery:recorded`, `inbox:processed`…). */
+  events: EngineEvents;
+  /** Finishes in-flight work (pg-boss handlers get `timeoutMs`) and stops. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * The engine's composition root: wires the database, clock, queue wake-ups
+ * and channels into the alert core, and runs its loops. The inbox loop turns
+ * events into alerts; the delivery loop claims due deliveries from
+ * `alert_deliveries` (its queue), sends them and records their outcomes;
+ * pg-boss runs the cron-like work (the reports tick, rate-limit notices).
+ * Any number may run against one PostgreSQL; PGlite allows exactly one process.
+ */
+export async function startWorker(ctx: AppContext, options: WorkerOptions = {}): Promise<Worker> {
+  setWorkerState("starting");
+  const queue = await startQueue({ db: ctx.db, log: ctx.log });
+  const events: EngineEvents = new EventEmitter<EngineEventMap>();
+  const deliverySignal = new WakeSignal();
+  const inboxSignal = new WakeSignal();
+  const engineQueue: EngineQueue = {
+    notifyDeliveries: (tx) => queue.notifyDeliveries(tx),
+    scheduleNotice: (tx, userId, after) => queue.scheduleNotice(tx, userId, after),
+    wake: () => deliverySignal.wake(),
+  };
+  const engine: EngineDeps = {
+    db: ctx.db,
+    config: ctx.config,
+    clock: ctx.clock,
+    log: ctx.log,
+    queue: engineQueue,
+    events,
+  };
+  const email =
+    options.email ??
+    createEmailTransport({
+      smtpUrl: ctx.config.smtpUrl,
+      from: ctx.config.emailFrom,
+      outboxDir: path.resolve(ctx.config.dataDir, "outbox"),
+    });
+  const deps: DeliveryDeps = { ...engine, email, ...options.deliveryOverrides };
+  const pollMs = options.pollMs ?? 1000;
+  const batchSize = options.batchSize ?? 50;
+  let stopping = false;
+
+  await queue.boss.work<NoticeJob>(QUEUE.notice, { pollingIntervalSeconds: 30 }, async ([job]) => {
+    if (job) await sendRateLimitNotice(engine, job.data.user_id);
+  });
+  // Scheduled reports: one cron tick a minute for all users (pg-boss sends
+  // each minute's tick once, whichever process's clock gets there first);
+  // the tick claims each due report exactly once, whoever runs it.
+  await queue.boss.schedule(QUEUE.reportTick, REPORT_TICK_CRON);
+  await queue.boss.work(QUEUE.reportTick, { pollingIntervalSeconds: 5 }, async () => {
+    try {
+      const result = await scheduleDueReports(engine, ctx.clock());
+      if (result.claimed > 0) ctx.log.info(result, "reports tick");
+    } catch (error) {
+      // The failing batch rolled back (its reports are not claimed): the next minute's tick tries again.
+      ctx.log.error({ err: error }, "reports tick failed");
+      throw error;
+    }
+  });
+
+  // The delivery loop. Sends run outside any transaction, guarded by their
+  // lease; `maxInFlight` bounds them per process, `perDestination` per
+  // destination. A full batch says more are due: claim again at once.
+  // Otherwise sleep until a commit wakes the loop (in process, or NOTIFY
+  // from another), a handed-back delivery falls due, or the poll.
+  const limiter = new DestinationLimiter(options.perDestination ?? 4);
+  const recorder = new OutcomeRecorder(deps);
+  const maxInFlight = options.maxInFlight ?? 64;
+  const inFlight = new Set<Promise<void>>();
+  let sending = 0;
+  const track = (done: Promise<AttemptOutcome[]>, count: number, postponed: number) => {
+    sending += count;
+    const settled: Promise<void> = done
+      .then((outcomes) => {
+        // One line per batch says what this process sent: with several
+        // workers, their logs show how the work was shared.
+        const counts: Partial<Record<AttemptOutcome | "postponed", number>> = {};
+        for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+        if (postponed > 0) counts.postponed = postponed;
+        ctx.log.info({ deliveries: count, ...counts }, "delivery batch");
+      })
+      .finally(() => {
+        sending -= count;
+        inFlight.delete(settled);
+        // Room for more: the loop may be waiting for it.
+        deliverySignal.wake();
+      });
+    inFlight.add(settled);
+  };
+  const deliveries = (async () => {
+    while (!stopping) {
+      let sleepMs = pollMs;
+      try {
+        if (sending >= maxInFlight) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        const limit = Math.min(batchSize, maxInFlight - sending);
+        const batch = await startDeliveryBatch(deps, { limit, limiter, recorder });
+        if (batch.sending > 0) track(batch.done, batch.sending, batch.postponed);
+        if (batch.claimed >= limit) continue;
+        if (batch.nextDueAt)
+          sleepMs = Math.min(sleepMs, batch.nextDueAt.getTime() - ctx.clock().getTime() + 5);
+      } catch (error) {
+        ctx.log.warn({ err: error }, "delivery pass failed; retrying");
+      }
+      if (stopping) break;
+      if (await deliverySignal.wait(sleepMs)) await delay(WAKE_COALESCE_MS);
+    }
+  })();
+
+  // The inbox loop (and the stall watch and embedded vacuum, on the app's
+  // clock): runs until there is nothing left, then sleeps until woken (in
+  // process or by NOTIFY) or polled.
+  // The stall watch runs about once a minute in every worker; its events'
+  // idempotency keys make concurrent sweeps harmless.
+  let nextStallSweep = 0;
+  // PGlite has no autovacuum: the embedded worker vacuums, on real time.
+  const vacuumEveryMs =
+    ctx.db.kind === "pglite" ? (options.vacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS) : undefined;
+  let nextVacuum = performance.now() + (vacuumEveryMs ?? 0);
+  const inbox = (async () => {
+    while (!stopping) {
+      try {
+        const now = ctx.clock().getTime();
+        if (now >= nextStallSweep) {
+          nextStallSweep = now + STALL_SWEEP_MS;
+          const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
+          if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
+        }
+        if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
+          nextVacuum = performance.now() + vacuumEveryMs;
+          ctx.log.info({ ms: Math.round(await vacuumDatabase(ctx.db)) }, "database vacuumed");
+        }
+        // A full batch says more are waiting; anything that arrived after a
+        // pass's claim woke the loop (in process or by NOTIFY).
+        if ((await processInbox(engine)) >= INBOX_BATCH) continue;
+      } catch (error) {
+        ctx.log.warn({ err: error }, "inbox pass failed; retrying");
+      }
+      if (stopping) break;
+      // The wake-ups of one event (the route's and its NOTIFY) and of events
+      // arriving together make one pass.
+      if (await inboxSignal.wait(pollMs)) await delay(WAKE_COALESCE_MS);
+    }
+  })();
+
+  const offWake = onWakeInbox(() => inboxSignal.wake());
+  const unlisten = await ctx.db.listen(WAKE_CHANNEL, (payload) => {
+    if (payload === "deliver") deliverySignal.wake();
+    else inboxSignal.wake();
+  });
+  setWorkerState("running");
+  ctx.log.info({ engine: ctx.db.kind }, "worker started");
+
+  return {
+    queue,
+    deps,
+    events,
+    async stop(timeoutMs = ctx.config.workerGraceMs) {
+      setWorkerState("stopping");
+      stopping = true;
+      inboxSignal.wake();
+      deliverySignal.wake();
+      offWake();
+      await unlisten();
+      await Promise.all([inbox, deliveries]);
+      await queue.stop({ graceful: true, timeoutMs });
+      // Sends already claimed finish (each is bounded by its own time limit) and are recorded.
+      while (inFlight.size > 0) await Promise.all(inFlight);
+      email.close();
+      setWorkerState("stopped");
+    },
+  };
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
