@@ -101,6 +101,30 @@ describe("migrations", () => {
     expect(rows.map((r) => r.name)).toEqual(files.map((m) => m.name));
   });
 
+  it("take a database that ran an earlier version of an edited migration as up to date", async () => {
+    // 0001 as first released, before issue 13 guarded its `auth` statements.
+    const first = "b9e49c3ada5f2170c8989aa1fb13def60468a6ba1388faf259ba4b444a26520e";
+    const current = (await readMigrations()).find((m) => m.version === "0001");
+    expect(current?.replaces).toEqual([first]);
+    await db.query("update alerts_schema_migrations set checksum = $1 where version = '0001'", [
+      first,
+    ]);
+    expect(await migrate(db)).toEqual({ applied: [], changed: [] });
+    const { rows } = await db.query<{ checksum: string }>(
+      "select checksum from alerts_schema_migrations where version = '0001'",
+    );
+    expect(rows[0]?.checksum).toBe(current?.checksum);
+
+    // Any other edit is still reported.
+    await db.query(
+      "update alerts_schema_migrations set checksum = 'edited' where version = '0001'",
+    );
+    expect(await migrate(db)).toEqual({ applied: [], changed: [current?.name] });
+    await db.query("update alerts_schema_migrations set checksum = $1 where version = '0001'", [
+      current?.checksum,
+    ]);
+  });
+
   it("apply each migration exactly once when two processes migrate at the same moment", async () => {
     const fresh = await createTestDb({ migrate: false });
     // On PostgreSQL the second "process" is a second pool; on PGlite both

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPgDb } from "@/lib/db/pg";
 import type { Db, Row } from "@/lib/db/types";
-import { withUser } from "@/lib/db/with-user";
+import { API_ROLE, withUser } from "@/lib/db/with-user";
 import { createTestDb, type TestDb } from "./helpers/db";
 
 let testDb: TestDb;
@@ -199,12 +199,12 @@ describe("row-level security", () => {
         );
         return rows[0];
       });
-      expect(inside).toEqual({ u: "authenticated", uid: a });
+      expect(inside).toEqual({ u: API_ROLE, uid: a });
 
       const after = await single.query<{ u: string; uid: string | null; n: number }>(
         "select current_user as u, auth.uid() as uid, (select count(*)::int from user_webhooks) as n",
       );
-      expect(owner).not.toBe("authenticated");
+      expect(owner).not.toBe(API_ROLE);
       expect(after.rows[0]).toMatchObject({ u: owner, uid: null });
       // The owner sees both users' webhooks, not only A's.
       expect(after.rows[0]?.n).toBeGreaterThanOrEqual(2);

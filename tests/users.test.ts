@@ -1,8 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as getPreferences, PUT as putPreferences } from "@/app/api/alerts/preferences/route";
 import { migrate } from "@/lib/db/migrate";
 import { ensureEventUser } from "@/lib/db/users";
+import { call, makeUser, startTestApp, type TestApp } from "./helpers/app";
 import { createTestDb, type TestDb } from "./helpers/db";
+
+// Supabase's own auth.users (trimmed), recognised by its encrypted_password column.
+const SUPABASE_AUTH = `
+  do $$ begin
+    if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
+  exception when duplicate_object or unique_violation then null; end $$;
+  create schema auth;
+  create table auth.users (id uuid primary key, email varchar(255) unique, encrypted_password varchar(255));
+  create function auth.uid() returns uuid language sql stable as
+    $f$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $f$;
+`;
 
 const usersWith = async (db: TestDb["db"], id: string) =>
   (await db.query("select id from auth.users where id = $1", [id])).rows.length;
@@ -26,16 +39,7 @@ describe("on a Supabase-shaped database", () => {
   let supabase: TestDb;
   beforeAll(async () => {
     supabase = await createTestDb({ migrate: false });
-    // Supabase's own auth.users (trimmed), recognised by its encrypted_password column.
-    await supabase.db.exec(`
-      do $$ begin
-        if not exists (select 1 from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
-      exception when duplicate_object or unique_violation then null; end $$;
-      create schema auth;
-      create table auth.users (id uuid primary key, email varchar(255), encrypted_password varchar(255));
-      create function auth.uid() returns uuid language sql stable as
-        $f$ select nullif(current_setting('request.jwt.claim.sub', true), '')::uuid $f$;
-    `);
+    await supabase.db.exec(SUPABASE_AUTH);
     await migrate(supabase.db);
   });
   afterAll(() => supabase.drop());
@@ -52,5 +56,58 @@ describe("on a Supabase-shaped database", () => {
       id,
     ]);
     expect(await ensureEventUser(supabase.db, id)).toBe(true);
+  });
+});
+
+describe("a user token on a Supabase-shaped database", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({}, { beforeMigrate: (db) => db.exec(SUPABASE_AUTH).then(() => {}) });
+  });
+  afterAll(() => app.close());
+
+  const counts = async () =>
+    (
+      await app.ctx.db.query<{ users: number; prefs: number }>(
+        `select (select count(*)::int from auth.users) as users,
+                (select count(*)::int from user_alert_preferences) as prefs`,
+      )
+    ).rows[0];
+
+  it("is 401 for a user Supabase does not have (deleted, token not expired), and writes nothing", async () => {
+    const live = await makeUser(app, "live@example.com");
+    await app.ctx.db.query(
+      "insert into auth.users (id, email, encrypted_password) values ($1, $2, 'x')",
+      [live.id, live.email],
+    );
+    // A deleted user's token may carry the email a live user has now: no 500.
+    const ghost = await makeUser(app, "live@example.com");
+    const before = await counts();
+    for (const [handler, method] of [
+      [getPreferences, "GET"],
+      [putPreferences, "PUT"],
+    ] as const) {
+      const res = await call(handler, method, "/api/alerts/preferences", {
+        token: ghost.token,
+        body: method === "PUT" ? { email_enabled: false } : undefined,
+      });
+      expect(res.status, method).toBe(401);
+      expect(res.body.detail).toMatch(/this account no longer exists/i);
+    }
+    expect(await counts()).toEqual(before);
+    expect(await usersWith(app.ctx.db, ghost.id)).toBe(0);
+  });
+
+  it("serves a user Supabase has", async () => {
+    const user = await makeUser(app);
+    await app.ctx.db.query("insert into auth.users (id, email) values ($1, $2)", [
+      user.id,
+      user.email,
+    ]);
+    const res = await call(getPreferences, "GET", "/api/alerts/preferences", {
+      token: user.token,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.user_id).toBe(user.id);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as history } from "@/app/api/alerts/history/route";
 import {
   DELETE as deleteOne,
   GET as getOne,
@@ -389,6 +390,50 @@ describe("webhooks API: change and delete", () => {
     expect((await item(deleteOne, "DELETE", user, id)).status).toBe(404);
     expect(await listIds(user)).toEqual([kept.id]);
     expect(await storedRow(id)).toBeUndefined();
+  });
+
+  it("deletes both of two webhooks that received the same alert, and history keeps their deliveries and names", async () => {
+    const user = await makeUser(app);
+    const a = (await createWebhook(user, { name: "Slack #ml" })).id as string;
+    const b = (await createWebhook(user, { name: "Discord ops", url: DISCORD_URL })).id as string;
+    const { rows } = await app.ctx.db.query<{ id: string }>(
+      `insert into alert_history (user_id, alert_type, title, message, status)
+       values ($1, 'job_failed', 'Job failed', 'It failed', 'sent') returning id`,
+      [user.id],
+    );
+    const alertId = rows[0]?.id as string;
+    await app.ctx.db.query(
+      `insert into alert_deliveries (alert_id, user_id, channel, webhook_id, status, created_at)
+       values ($1, $2, 'email', null, 'delivered', '2026-03-01T12:00:00Z'),
+              ($1, $2, 'webhook', $3, 'delivered', '2026-03-01T12:00:01Z'),
+              ($1, $2, 'webhook', $4, 'failed', '2026-03-01T12:00:02Z')`,
+      [alertId, user.id, a, b],
+    );
+    expect((await item(deleteOne, "DELETE", user, a)).status).toBe(204);
+    expect((await item(deleteOne, "DELETE", user, b)).status).toBe(204);
+    expect(await listIds(user)).toEqual([]);
+
+    const res = await call<{ items: { id: string; deliveries: Body[] }[] }>(
+      history,
+      "GET",
+      "/api/alerts/history",
+      { token: user.token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i) => i.id)).toEqual([alertId]);
+    const kept = res.body.items[0]?.deliveries.map(
+      ({ channel, webhook_id, webhook_name, status }) => ({
+        channel,
+        webhook_id,
+        webhook_name,
+        status,
+      }),
+    );
+    expect(kept).toEqual([
+      { channel: "email", webhook_id: null, webhook_name: null, status: "delivered" },
+      { channel: "webhook", webhook_id: null, webhook_name: "Slack #ml", status: "delivered" },
+      { channel: "webhook", webhook_id: null, webhook_name: "Discord ops", status: "failed" },
+    ]);
   });
 
   it.each([

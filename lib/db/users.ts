@@ -1,63 +1,41 @@
 import type { Queryable } from "./types";
 
 /**
- * Makes sure the caller has an `auth.users` row. On Supabase the row always
- * exists and this inserts nothing; standalone, the first request provisions it
- * and remembers the token's email as the user's address.
+ * Whether the user exists, provisioning them where the auth schema is ours.
+ * Standalone (plain PostgreSQL, PGlite: the project's own `auth.users`) the
+ * first request or event of a user id gives it a row, and the token's email
+ * becomes the user's address. On Supabase `auth.users` belongs to GoTrue and
+ * is read-only for the project: an id it does not have (a deleted user whose
+ * token has not expired) is absent, and nothing is written. The decision is
+ * made in one place, the SQL function `alerts_ensure_user` (migration 0008).
  */
 export async function ensureUser(
   db: Queryable,
   userId: string,
   email: string | undefined,
-): Promise<void> {
-  await db.query(
-    `insert into auth.users (id, email)
-     select $1::uuid, $2::text
-     where not exists (select 1 from auth.users where id = $1::uuid)
-     on conflict (id) do nothing`,
+): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>(
+    "select alerts_ensure_user($1::uuid, $2::text) as present",
     [userId, email ?? null],
   );
-  if (email) {
-    await db.query("update auth.users set email = $2 where id = $1 and email is null", [
-      userId,
-      email,
-    ]);
-  }
+  return rows[0]?.present === true;
 }
 
 /**
  * `ensureEventUser` as pieces of a larger statement whose `$1` is the user
- * id: a CTE named `created`, and the boolean expression that answers it.
+ * id: a CTE named `created`, and the boolean expression that answers it. The
+ * function is volatile, so the CTE runs once and before the outer select reads.
  */
 export const EVENT_USER_SQL = {
-  cte: `created as (
-     insert into auth.users (id)
-     select $1::uuid
-     where not exists (
-       select 1 from pg_catalog.pg_attribute
-       where attrelid = 'auth.users'::regclass and attname = 'encrypted_password'
-         and not attisdropped
-     )
-     on conflict (id) do nothing
-     returning id
-   )`,
-  present:
-    "(exists (select 1 from auth.users where id = $1::uuid) or exists (select 1 from created))",
+  cte: "created as (select alerts_ensure_user($1::uuid) as present)",
+  present: "(select present from created)",
 };
 
 /**
- * For events about a user: standalone (our own auth.users), a user id first
- * seen in an event gets a row, so the alert can be recorded; on Supabase the
- * auth schema is not ours to write, and an unknown id is reported as absent.
- * Supabase's auth.users is told apart by its `encrypted_password` column,
- * looked up in pg_attribute: this runs once per event, and the
- * information_schema view it replaces cost 10 ms of CPU per call on PGlite
- * (most of an event's processing), about 1 ms on PostgreSQL.
+ * For events about a user: standalone, a user id first seen in an event gets
+ * a row, so the alert can be recorded; on Supabase an unknown id is reported
+ * as absent (see `ensureUser`).
  */
 export async function ensureEventUser(db: Queryable, userId: string): Promise<boolean> {
-  const { rows } = await db.query<{ present: boolean }>(
-    `with ${EVENT_USER_SQL.cte} select ${EVENT_USER_SQL.present} as present`,
-    [userId],
-  );
-  return rows[0]?.present === true;
+  return ensureUser(db, userId, undefined);
 }

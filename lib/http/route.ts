@@ -67,7 +67,18 @@ export function route<
         caller?.kind === "user" ? { userId: caller.userId, email: caller.email } : undefined
       ) as UserOf<A>;
       if (caller?.kind === "user" && !ctx.knownUsers.has(caller.userId)) {
-        await ensureUser(ctx.db, caller.userId, caller.email);
+        if (!(await ensureUser(ctx.db, caller.userId, caller.email))) {
+          // On Supabase: a valid token of a user deleted since it was issued.
+          throw new HttpError(
+            "unauthenticated",
+            "This account no longer exists: the token is valid, but its user is not in auth.users. Sign in again or ask an administrator.",
+            {
+              headers: {
+                "www-authenticate": 'Bearer realm="training-alerts", error="invalid_token"',
+              },
+            },
+          );
+        }
         ctx.knownUsers.add(caller.userId);
       }
       const query = options.query

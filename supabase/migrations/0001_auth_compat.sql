@@ -1,6 +1,10 @@
 -- Supabase compatibility for plain PostgreSQL and PGlite.
 -- On Supabase the roles, the auth schema, auth.users and auth.uid() already
 -- exist and belong to Supabase; every statement here leaves them alone.
+--
+-- Edited by issue 13 (every `auth` statement guarded); databases that ran the
+-- first version keep it: lib/db/migrate.ts accepts the checksum named here.
+-- replaces-checksum: b9e49c3ada5f2170c8989aa1fb13def60468a6ba1388faf259ba4b444a26520e
 
 -- Roles are cluster-wide: another database on the same server may create one
 -- between our check and our CREATE, hence the exception handlers.
@@ -34,14 +38,28 @@ do $$ begin
 exception when insufficient_privilege or duplicate_object then null;
 end $$;
 
-create schema if not exists auth;
+-- Every statement below that touches `auth` runs only when its object is
+-- missing, so where Supabase (or anyone) already made them, none of them needs a
+-- privilege on `auth`: since Supabase's 2025 permission lockdown
+-- (20250421084701_revoke_admin_roles_from_postgres) `postgres` has no CREATE on
+-- schema auth, and `create ... if not exists` checks that privilege before it
+-- notices the object exists.
+do $$ begin
+  if to_regnamespace('auth') is null then
+    create schema auth;
+  end if;
+end $$;
 
-create table if not exists auth.users (
-  id uuid primary key,
-  email text,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
-);
+do $$ begin
+  if to_regclass('auth.users') is null then
+    create table auth.users (
+      id uuid primary key,
+      email text,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    );
+  end if;
+end $$;
 
 -- auth.uid() with the nullif fix: on a reused connection a transaction-local
 -- setting reads back as '' (not NULL) after its transaction ends.
@@ -61,14 +79,17 @@ do $$ begin
   end if;
 end $$;
 
--- Grants on the auth schema only where we created it (Supabase manages its own).
+-- Grants on the auth objects only where they are ours (the role running this
+-- owns them); Supabase grants its own, and ours to give would need privileges
+-- on `auth` that a project has no business holding.
 do $$ begin
-  if not exists (
-    select 1 from information_schema.columns
-    where table_schema = 'auth' and table_name = 'users' and column_name = 'encrypted_password'
-  ) then
+  if (select pg_get_userbyid(nspowner) from pg_namespace where nspname = 'auth') = current_user then
     grant usage on schema auth to anon, authenticated, service_role;
+  end if;
+  if (select pg_get_userbyid(proowner) from pg_proc where oid = 'auth.uid()'::regprocedure) = current_user then
     grant execute on function auth.uid() to anon, authenticated, service_role;
+  end if;
+  if (select pg_get_userbyid(relowner) from pg_class where oid = 'auth.users'::regclass) = current_user then
     grant select on auth.users to service_role;
   end if;
 end $$;

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import pino from "pino";
 import { type Env, parseConfig } from "@/lib/config/config";
+import { migrate } from "@/lib/db/migrate";
+import type { Db } from "@/lib/db/types";
 import { createAuthenticator } from "@/lib/http/auth";
 import { createRateLimiter } from "@/lib/http/rate-limit";
 import type { RouteContext } from "@/lib/http/route";
@@ -20,9 +22,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the app's context on a fresh database, as route handlers will find it. */
-export async function startTestApp(env: Env = {}): Promise<TestApp> {
-  const testDb = await createTestDb();
+/**
+ * Starts the app's context on a fresh database, as route handlers will find it.
+ * `beforeMigrate` shapes the database first (e.g. as Supabase's).
+ */
+export async function startTestApp(
+  env: Env = {},
+  options: { beforeMigrate?: (db: Db) => Promise<void> } = {},
+): Promise<TestApp> {
+  const testDb = await createTestDb({ migrate: !options.beforeMigrate });
+  if (options.beforeMigrate) {
+    await options.beforeMigrate(testDb.db);
+    await migrate(testDb.db);
+  }
   let now = new Date("2026-03-01T12:00:00Z");
   const clock = () => now;
   const config = parseConfig({

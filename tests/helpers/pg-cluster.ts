@@ -20,9 +20,9 @@ export interface PgCluster {
   version: string;
   name: string;
   port: number;
-  /** Connection string of the `postgres` database, trust auth on 127.0.0.1. */
+  /** Connection string of the `postgres` database as the bootstrap superuser, trust auth on 127.0.0.1. */
   adminUrl: string;
-  /** Creates a database and answers its connection string. */
+  /** Creates a database and answers its connection string (as the bootstrap superuser). */
   createDatabase(name: string): Promise<string>;
   /** `pg_ctlcluster … stop` (fast: open sessions are terminated). */
   stop(): Promise<void>;
@@ -42,7 +42,13 @@ export interface PgCluster {
  * (its process is gone) are dropped first. Missing tools are a failure that
  * says what to install, never a skip.
  */
-export async function createPgCluster(): Promise<PgCluster> {
+export async function createPgCluster(
+  options: {
+    /** The bootstrap superuser's name (Supabase's image: `supabase_admin`); default `postgres`. */
+    superuser?: string;
+  } = {},
+): Promise<PgCluster> {
+  const superuser = options.superuser ?? "postgres";
   const version = await serverVersion();
   await dropLeftovers();
   const name = `${PREFIX}${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -56,12 +62,13 @@ export async function createPgCluster(): Promise<PgCluster> {
     "manual",
     "--",
     "--auth=trust",
+    `--username=${superuser}`,
   ]);
   const cluster: PgCluster = {
     version,
     name,
     port,
-    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    adminUrl: `postgres://${superuser}@127.0.0.1:${port}/postgres`,
     async createDatabase(db) {
       const client = new pg.Client({ connectionString: cluster.adminUrl });
       await client.connect();
@@ -70,7 +77,7 @@ export async function createPgCluster(): Promise<PgCluster> {
       } finally {
         await client.end();
       }
-      return `postgres://postgres@127.0.0.1:${port}/${db}`;
+      return `postgres://${superuser}@127.0.0.1:${port}/${db}`;
     },
     stop: () => pgCtl(version, name, "stop"),
     start: () => pgCtl(version, name, "start"),

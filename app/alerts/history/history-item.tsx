@@ -118,7 +118,7 @@ function Deliveries({
               ? "Email"
               : hook
                 ? `${hook.name} (${WEBHOOK_TYPE_LABELS[hook.type]})`
-                : "Webhook (deleted)";
+                : `${d.webhook_name ?? "Webhook"} (deleted)`;
           const waiting = d.status === "deferred" || d.status === "retrying";
           return (
             <li key={d.id} className="delivery">

@@ -32,6 +32,8 @@ export const deliveryViewSchema = z.object({
   id: uuid,
   channel: z.enum(["email", "webhook"]),
   webhook_id: uuid.nullable(),
+  /** The webhook's name, kept when the webhook is deleted (webhook_id is then null). */
+  webhook_name: z.string().nullable(),
   status: z.string(),
   attempts: z.int(),
   last_status_code: z.int().nullable(),
