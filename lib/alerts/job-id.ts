@@ -1,4 +1,4 @@
-import { HttpError } from "../http/errors";
+import { HttpError } from "../errors/http-error";
 import { uuid } from "./api/fields";
 
 /** The job id from a route's path: a UUID, or 422 naming it. */

@@ -1,5 +1,5 @@
 import type { Config } from "../config/config";
-import { HttpError } from "../http/errors";
+import { HttpError } from "../errors/http-error";
 import { ipFromHost, isForbiddenAddress } from "../security/outbound";
 
 /**
