@@ -13,6 +13,7 @@ import {
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
+import { diskThresholdFor } from "./event-outcome";
 import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
@@ -113,7 +114,7 @@ export async function processEvent(
   if (
     event.type === "disk_warning" &&
     typeof event.data.disk_used_percent === "number" &&
-    event.data.disk_used_percent < config.diskThresholdPercent
+    event.data.disk_used_percent < diskThresholdFor(event.data, config.diskThresholdPercent)
   ) {
     return done("below_threshold");
   }
