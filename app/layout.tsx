@@ -36,7 +36,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <header className="site-header">
           <div className="site-header-inner">
             <a href="/" className="brand">
-              <span aria-hidden="true">📟</span> Training Alerts
+              <Logo /> Training Alerts
             </a>
             {session ? <NavLinks localMode={localMode} /> : null}
             <div className="account">
@@ -65,5 +65,22 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         {children}
       </body>
     </html>
+  );
+}
+
+/** The logo (app/icon.svg, also the favicon): a pulse on the accent colour; no emoji font needed. */
+function Logo() {
+  return (
+    <svg className="brand-logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect x="1" y="1" width="30" height="30" rx="7" fill="#1d4ed8" />
+      <polyline
+        points="5.5,17 11,17 14,8.5 18,23.5 21,13 23,17 26.5,17"
+        fill="none"
+        stroke="#fff"
+        strokeWidth="2.6"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
   );
 }

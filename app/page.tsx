@@ -1,5 +1,6 @@
 import { getContext } from "@/lib/server/context";
 import { getSession } from "./_lib/session";
+import { CopyField } from "./_ui/copy-field";
 
 // Per-user pages: rendered at request time, never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -63,10 +64,38 @@ export default async function Home() {
               like a training server would, becomes an alert and is emailed.
             </li>
             <li>
-              Read the email in the <a href="/dev/outbox">Outbox</a>, then add a webhook and press
-              “Send test”.
+              Read the email in the <a href="/dev/outbox">Outbox</a>, then add a webhook pointing at
+              your <a href="/dev/receiver">test receiver</a> and press “Send test”.
             </li>
           </ol>
+        </section>
+      ) : null}
+      {session ? (
+        <section className="card stack" aria-labelledby="your-ids">
+          <h2 id="your-ids" className="h3">
+            Connect a training server
+          </h2>
+          <CopyField label="Your user id" value={session.userId} />
+          {local ? (
+            <>
+              <CopyField label="Service key (local mode)" value={ctx.config.serviceKey} />
+              <CopyField
+                label="Report an event with curl"
+                multiline
+                value={curlSnippet(ctx.config.appUrl, ctx.config.serviceKey, session.userId)}
+              />
+              <CopyField
+                label="Or from Python (integrations/python/training_alerts.py)"
+                multiline
+                value={pythonSnippet(ctx.config.appUrl, ctx.config.serviceKey, session.userId)}
+              />
+            </>
+          ) : (
+            <p className="hint">
+              Producers post events with the service key your operator gave you (
+              <code>ALERTS_SERVICE_KEY</code>) and this user id.
+            </p>
+          )}
         </section>
       ) : null}
       <p className="hint">
@@ -75,4 +104,26 @@ export default async function Home() {
       </p>
     </main>
   );
+}
+
+function curlSnippet(appUrl: string, key: string, userId: string): string {
+  return [
+    `curl -X POST ${appUrl}/api/alerts/events \\`,
+    `  -H "Authorization: Bearer ${key}" \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"type": "job_failed", "user_id": "${userId}", "job_id": "'$(python3 -c 'import uuid; print(uuid.uuid4())')'", "data": {"model_name": "my-model", "error": "CUDA out of memory"}}'`,
+  ].join("\n");
+}
+
+function pythonSnippet(appUrl: string, key: string, userId: string): string {
+  return [
+    `export ALERTS_URL=${appUrl}`,
+    `export ALERTS_SERVICE_KEY=${key}`,
+    `export ALERTS_USER_ID=${userId}`,
+    "# then, in training_server.py:",
+    "#   from training_alerts import TrainingAlerts",
+    "#   alerts = TrainingAlerts.from_env()",
+    '#   with alerts.job(model_name="my-model", total_steps=5000) as job:',
+    "#       train()",
+  ].join("\n");
 }

@@ -3,6 +3,7 @@
 // agent (lib/agent). It runs beside training as its own process; whatever
 // happens to the API, it logs and carries on. SIGINT/SIGTERM try one last
 // delivery of what is queued, then exit 0.
+import { existsSync } from "node:fs";
 import pino from "pino";
 import { createAgent } from "../lib/agent/agent";
 import { parseAgentArgs, USAGE, UsageError } from "../lib/agent/options";
@@ -28,11 +29,29 @@ const log = pino({
 const agent = createAgent(options, { log });
 
 if (once) {
+  // A path that does not exist is a mistake in the command line here: there
+  // is no later check for it to turn up in (the long-running agent waits).
+  const missing = [
+    ...options.disks.filter((p) => !existsSync(p)).map((p) => `--disk ${p} does not exist`),
+    ...(options.logPath && !existsSync(options.logPath)
+      ? [`--log ${options.logPath} does not exist`]
+      : []),
+  ];
   await agent.collect();
   const left = await agent.flush(5);
   await agent.close();
-  if (left > 0) log.error({ undelivered: left }, "gave up; some reports were not delivered");
-  process.exit(left > 0 ? 1 : 0);
+  const problems = [
+    ...missing,
+    ...agent.problems().filter((p) => !missing.some((m) => p.includes(m.split(" ")[1] ?? m))),
+    ...(left > 0 ? [`${left} report(s) could not be delivered`] : []),
+  ];
+  for (const p of problems) process.stderr.write(`agent: ${p}\n`);
+  process.stderr.write(
+    problems.length === 0
+      ? "agent: everything was delivered\n"
+      : `agent: ${problems.length} problem(s); exit 1\n`,
+  );
+  process.exit(problems.length > 0 ? 1 : 0);
 }
 
 log.info(

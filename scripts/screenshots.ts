@@ -128,7 +128,7 @@ try {
         window.scrollTo(0, (document.querySelector(selector) as HTMLElement).offsetTop - 16),
       scrollTo,
     );
-    await page.screenshot({ path: path.join(OUT, name) });
+    await page.screenshot({ path: path.join(OUT, name), fullPage: true });
     process.stdout.write(`wrote docs/screenshots/${name}\n`);
   };
 

@@ -19,6 +19,21 @@ if (!values.email) {
   process.exit(2);
 }
 
+// The same rule as the dev sign-in: one @, a dot in the domain, no spaces.
+if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) {
+  process.stderr.write(
+    `"${values.email}" is not an email address; give one such as --email you@example.com\n`,
+  );
+  process.exit(2);
+}
+if (
+  values.sub !== undefined &&
+  !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.sub)
+) {
+  process.stderr.write(`--sub must be a UUID (the user id), not "${values.sub}"\n`);
+  process.exit(2);
+}
+
 const { config } = loadConfig();
 if (!config.auth.jwtSecret) {
   process.stderr.write(

@@ -623,6 +623,53 @@ describe("the command line", () => {
     expect(bodyOf(api.requests[1])).toEqual({ lines: ["a finished run's log"] });
   });
 
+  /** Runs `npm run agent -- … --once` to its end: its exit code and what it printed. */
+  async function runOnce(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(
+      path.resolve("node_modules/.bin/tsx"),
+      ["scripts/agent.ts", "--user", USER, ...args, "--once"],
+      { env: { ...process.env, ALERTS_SERVICE_KEY: SERVICE_KEY, LOG_LEVEL: "silent" } },
+    );
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const [code] = await once(child, "exit");
+    return { code: code as number | null, stderr };
+  }
+
+  it("--once exits 1 and says so when the API refuses the log batch", async () => {
+    const api = await receiver((req) =>
+      req.url.endsWith("/logs")
+        ? { status: 404, body: '{"title":"Not Found","detail":"No such job"}' }
+        : accepted(),
+    );
+    const file = path.join(dir, `refused-${randomUUID()}.log`);
+    await writeFile(file, "one line\n");
+    const run = await runOnce(["--url", api.url, "--job", JOB, "--log", file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/log batch refused by the server \(404\)/);
+    expect(api.requests.map((r) => r.url)).toEqual([`/api/training/jobs/${JOB}/logs`]);
+  });
+
+  it("--once exits 1 for a --disk or --log path that does not exist, naming it, and 0 when all is well", async () => {
+    const api = await receiver(() => accepted());
+    const gone = path.join(dir, `no-such-dir-${randomUUID()}`);
+    const disk = await runOnce(["--url", api.url, "--disk", gone]);
+    expect(disk.code).toBe(1);
+    expect(disk.stderr).toContain(`--disk ${gone} does not exist`);
+
+    const noLog = path.join(dir, `no-such-${randomUUID()}.log`);
+    const log = await runOnce(["--url", api.url, "--job", JOB, "--log", noLog]);
+    expect(log.code).toBe(1);
+    expect(log.stderr).toContain(`--log ${noLog} does not exist`);
+
+    const fine = await runOnce(["--url", api.url, "--disk", dir, "--threshold", "100"]);
+    expect(fine.stderr).toContain("everything was delivered");
+    expect(fine.code).toBe(0);
+    expect(api.requests).toHaveLength(0);
+  });
+
   it("npm run agent stops at once on SIGTERM, even while an API that is down asks it to wait an hour", async () => {
     // The API answers 503 with Retry-After: 3600; the agent would wait an
     // hour before its next try. SIGTERM must end it with one last try at

@@ -130,4 +130,45 @@ describe("configuration", () => {
       "old1",
     ]);
   });
+
+  it("lets local mode reach http:// receivers on loopback only, until either webhook variable is set", () => {
+    const dir = tempDir();
+    const { config } = loadConfig({ ALERTS_DATA_DIR: dir });
+    expect(config.webhooks).toMatchObject({
+      allowHttp: true,
+      allowedCidrs: ["127.0.0.0/8", "::1/128"],
+      localReceivers: true,
+    });
+    const operator = loadConfig({
+      ALERTS_DATA_DIR: dir,
+      ALERTS_WEBHOOK_ALLOWED_CIDRS: "10.1.0.0/16",
+    });
+    expect(operator.config.webhooks).toMatchObject({
+      allowHttp: false,
+      allowedCidrs: ["10.1.0.0/16"],
+      localReceivers: false,
+    });
+    const httpOnly = loadConfig({ ALERTS_DATA_DIR: dir, ALERTS_WEBHOOK_ALLOW_HTTP: "false" });
+    expect(httpOnly.config.webhooks).toMatchObject({ allowHttp: false, allowedCidrs: [] });
+    // Deployments are unchanged.
+    expect(parseConfig(full).webhooks).toMatchObject({
+      allowHttp: false,
+      allowedCidrs: [],
+      localReceivers: false,
+    });
+  });
+
+  it("builds links on the address the server announces, so they keep the session", () => {
+    const dir = tempDir();
+    expect(loadConfig({ ALERTS_DATA_DIR: dir, PORT: "4123" }).config.appUrl).toBe(
+      "http://127.0.0.1:4123",
+    );
+    expect(loadConfig({ ALERTS_DATA_DIR: dir, HOSTNAME: "::1" }).config.appUrl).toBe(
+      "http://[::1]:3000",
+    );
+    expect(parseConfig({ ...full, HOSTNAME: "0.0.0.0" }).appUrl).toBe("http://localhost:3000");
+    expect(parseConfig({ ...full, HOSTNAME: "alerts.internal" }).appUrl).toBe(
+      "http://alerts.internal:3000",
+    );
+  });
 });

@@ -12,7 +12,13 @@ const LINKS = [
 /** The site navigation; the current page is marked for screen readers and sight. */
 export function NavLinks({ localMode }: { localMode: boolean }) {
   const pathname = usePathname();
-  const links = localMode ? [...LINKS, { href: "/dev/outbox", label: "Outbox" }] : LINKS;
+  const links = localMode
+    ? [
+        ...LINKS,
+        { href: "/dev/outbox", label: "Outbox" },
+        { href: "/dev/receiver", label: "Receiver" },
+      ]
+    : LINKS;
   return (
     <nav aria-label="Main">
       <ul className="nav-list">

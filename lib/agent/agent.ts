@@ -69,6 +69,12 @@ export interface Agent {
    * `waitForBackoff: false` (on shutdown) tries at once and never waits.
    */
   flush(maxFailures: number, options?: { waitForBackoff?: boolean }): Promise<number>;
+  /**
+   * Everything that went wrong so far, one sentence each: a path it could not
+   * measure or read, a report the API refused or kept failing. `--once` exits 1
+   * when there is any.
+   */
+  problems(): readonly string[];
   readonly outbox: Outbox;
   close(): Promise<void>;
 }
@@ -126,9 +132,16 @@ export function createAgent(options: AgentOptions, deps: AgentDeps = {}): Agent 
   const queuedKeys = new Map<string, string>();
   /** The last problem logged per source, so a persistent one is logged once, not every minute. */
   const lastProblem = new Map<string, string>();
+  /** Every problem, for `problems()` (bounded: a long run keeps the latest 100). */
+  const seen: string[] = [];
+  function record(sentence: string): void {
+    seen.push(sentence);
+    if (seen.length > 100) seen.shift();
+  }
 
   function problem(source: string, message: string, fields: object): void {
     if (lastProblem.get(source) === message) return;
+    record(`${source}: ${message}`);
     lastProblem.set(source, message);
     log.warn({ ...fields, err: message }, `${source}: ${message}`);
   }
@@ -229,6 +242,7 @@ export function createAgent(options: AgentOptions, deps: AgentDeps = {}): Agent 
         outbox.remove(item);
         failures = 0;
         log.error({ status: result.status }, `${what} rejected, skipped: ${result.message}`);
+        record(`${what} refused by the server (${result.status}): ${result.message}`);
         continue;
       }
       if (result.suspect) {
@@ -240,6 +254,7 @@ export function createAgent(options: AgentOptions, deps: AgentDeps = {}): Agent 
             { status: result.status },
             `${what} failed ${maxSuspect} times with a server error, skipped: ${result.message}`,
           );
+          record(`${what} failed ${maxSuspect} times with a server error: ${result.message}`);
         }
       }
       failures++;
@@ -282,6 +297,7 @@ export function createAgent(options: AgentOptions, deps: AgentDeps = {}): Agent 
   return {
     outbox,
     step,
+    problems: () => [...seen],
     async run(signal) {
       while (!signal?.aborted) {
         const wait = await step();

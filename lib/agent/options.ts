@@ -9,14 +9,18 @@ export const USAGE = `Usage: npm run agent -- --url <server> --key <service key>
   --user <uuid>          the user whose alerts these are
   --job <uuid>           the training job (required with --log)
   --disk <path>          watch the filesystem holding <path>; repeat for several
-  --threshold <percent>  disk usage that raises disk_warning (env ALERTS_DISK_THRESHOLD_PERCENT, default 90)
+  --threshold <percent>  disk usage that raises disk_warning (env ALERTS_DISK_THRESHOLD_PERCENT, default 90);
+                         sent along, and the server alerts at the higher of it and its own
+                         ALERTS_DISK_THRESHOLD_PERCENT: it can raise the bar, not lower it
   --log <file>           follow this log file and send new lines to the job's /logs
   --from-start           read an existing log from its start (default: only new lines)
   --interval <seconds>   between disk checks (default 60)
   --log-interval <sec>   between looks at the log file (default 2)
   --timeout <seconds>    per request (default 10)
   --once                 check once (a --log file is read whole), deliver with a few
-                         retries, exit: 0 if everything was delivered, 1 if not
+                         retries, exit: 0 if everything was delivered, 1 if anything was
+                         refused or undelivered or a --disk/--log path does not exist
+                         (each problem is printed)
 `;
 
 export interface CliOptions extends AgentOptions {

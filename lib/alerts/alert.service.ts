@@ -10,6 +10,7 @@ import {
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
+import { diskThresholdFor } from "./event-outcome";
 import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
 import { quietHoursEnd } from "./quiet-hours";
 import {
@@ -115,7 +116,7 @@ export async function processEvent(
   if (
     event.type === "disk_warning" &&
     typeof event.data.disk_used_percent === "number" &&
-    event.data.disk_used_percent < config.diskThresholdPercent
+    event.data.disk_used_percent < diskThresholdFor(event.data, config.diskThresholdPercent)
   ) {
     return done("below_threshold");
   }

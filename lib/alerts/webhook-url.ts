@@ -41,7 +41,10 @@ export function checkWebhookUrl(raw: string, config: Pick<Config, "webhooks">, f
   const host = url.hostname.toLowerCase().replace(/\.$/, "");
   if (!host) throw HttpError.field(field, "must name a host");
   const ip = ipFromHost(host);
-  if (ip ? isForbiddenAddress(ip, config.webhooks.allowedCidrs) : isLocalName(host)) {
+  // Local mode allows this machine: `localhost` then names loopback, which the
+  // connect-time check still enforces on every resolved address.
+  const localName = isLocalName(host) && !(config.webhooks.localReceivers && host === "localhost");
+  if (ip ? isForbiddenAddress(ip, config.webhooks.allowedCidrs) : localName) {
     throw HttpError.field(
       field,
       "must point to a public address; private, loopback and link-local addresses are blocked (operators may allow ranges with ALERTS_WEBHOOK_ALLOWED_CIDRS)",

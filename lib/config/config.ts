@@ -34,7 +34,12 @@ export interface Config {
   smtpUrl: string | undefined;
   /** Sender address. Default `alerts@localhost`. */
   emailFrom: string;
-  /** Base of links in alerts. Default `http://localhost:$PORT`. */
+  /**
+   * Base of links in alerts. Default: the address the server announces
+   * (`http://$HOSTNAME:$PORT`, so `http://127.0.0.1:$PORT` in local mode and
+   * links keep the session cookie), or `http://localhost:$PORT` when it listens
+   * on every interface.
+   */
   appUrl: string;
   /** `inline`: the worker runs in the web process; `off`: run `npm run worker` elsewhere. */
   worker: "inline" | "off";
@@ -47,8 +52,16 @@ export interface Config {
   webhooks: {
     /** Allow `http://` webhook URLs. Default false. */
     allowHttp: boolean;
-    /** CIDRs exempt from the private-address block. Default none. */
+    /**
+     * CIDRs exempt from the private-address block. Default none; in local mode,
+     * when neither webhook variable is set, loopback only (127.0.0.0/8, ::1).
+     */
     allowedCidrs: string[];
+    /**
+     * True when local mode's default applied: `http://` and loopback allowed so
+     * a receiver on the developer's machine works (never private or link-local ranges).
+     */
+    localReceivers: boolean;
     /** Seconds before each retry of a failed delivery. */
     retryScheduleSeconds: number[];
     /** Consecutive failed deliveries that disable a webhook. Default 10. */
@@ -216,10 +229,10 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
 
   const webAuth = parseWebAuth(e, localMode);
 
-  const allowedCidrs = e.ALERTS_WEBHOOK_ALLOWED_CIDRS.split(",")
+  const configuredCidrs = e.ALERTS_WEBHOOK_ALLOWED_CIDRS.split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const cidr of allowedCidrs) {
+  for (const cidr of configuredCidrs) {
     // Parsed once here (ipaddr.js checks the prefix length against the family: 10.0.0.0/99 fails).
     try {
       ipaddr.parseCIDR(cidr);
@@ -230,9 +243,19 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     }
   }
 
+  // Local mode is a developer's own machine, already listening on loopback
+  // only: its receivers (`/dev/receiver`, a local test server) must work out of
+  // the box. Either webhook variable set means the operator decides instead.
+  const localReceivers =
+    localMode &&
+    !("ALERTS_WEBHOOK_ALLOW_HTTP" in cleaned) &&
+    !("ALERTS_WEBHOOK_ALLOWED_CIDRS" in cleaned);
+  const allowedCidrs = localReceivers ? [...LOOPBACK_CIDRS] : configuredCidrs;
+  const hostname = e.HOSTNAME ?? (localMode ? "127.0.0.1" : undefined);
+
   return {
     port: e.PORT,
-    hostname: e.HOSTNAME ?? (localMode ? "127.0.0.1" : undefined),
+    hostname,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.ALERTS_DATA_DIR,
     auth: { jwtSecret, supabaseUrl: e.SUPABASE_URL },
@@ -241,12 +264,13 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     encryptionKeys,
     smtpUrl: e.SMTP_URL,
     emailFrom: e.ALERTS_EMAIL_FROM,
-    appUrl: (e.ALERTS_APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    appUrl: (e.ALERTS_APP_URL ?? announcedUrl(hostname, e.PORT)).replace(/\/+$/, ""),
     worker: e.ALERTS_WORKER,
     workerGraceMs: e.ALERTS_WORKER_GRACE_MS,
     webhooks: {
-      allowHttp: e.ALERTS_WEBHOOK_ALLOW_HTTP,
+      allowHttp: localReceivers || e.ALERTS_WEBHOOK_ALLOW_HTTP,
       allowedCidrs,
+      localReceivers,
       retryScheduleSeconds: e.ALERTS_WEBHOOK_RETRY_SCHEDULE.split(",").map((s) => Number(s)),
       disableAfter: e.ALERTS_WEBHOOK_DISABLE_AFTER,
     },
@@ -260,6 +284,21 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     requireConfig: e.ALERTS_REQUIRE_CONFIG,
     localMode,
   };
+}
+
+/** Local mode's default exemption: this machine only, never private or link-local ranges. */
+export const LOOPBACK_CIDRS = ["127.0.0.0/8", "::1/128"] as const;
+
+/**
+ * The address `npm start` announces: cookies are per host, so links built on
+ * another name for the same machine (localhost vs 127.0.0.1) would sign the
+ * user out. A wildcard listener has no one address; `localhost` is the usual name.
+ */
+function announcedUrl(hostname: string | undefined, port: number): string {
+  const wildcard = !hostname || hostname === "0.0.0.0" || hostname === "::" || hostname === "[::]";
+  if (wildcard) return `http://localhost:${port}`;
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
 import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
+import { inboxPageSchema, inboxQuerySchema } from "../alerts/api/inbox.schema";
 import { jobLogsSchema, jobProgressSchema, jobPutSchema } from "../alerts/api/jobs.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
@@ -147,6 +148,15 @@ const OPERATIONS: Operation[] = [
   },
   {
     method: "get",
+    path: "/api/alerts/events",
+    summary:
+      "The caller's recent inbox events, newest first, each with its outcome and a sentence saying why",
+    access: "user",
+    query: inboxQuerySchema,
+    responses: { 200: { description: "A page of events", schema: inboxPageSchema } },
+  },
+  {
+    method: "get",
     path: "/api/health",
     summary: "Database reachability and worker state",
     access: "public",
@@ -197,7 +207,7 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
     };
     const parameters = [
       ...(op.path.includes("{id}") ? [idParam] : []),
-      ...(op.path === "/api/alerts/events"
+      ...(op.path === "/api/alerts/events" && op.method === "post"
         ? [
             {
               name: "Idempotency-Key",

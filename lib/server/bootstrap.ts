@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Config } from "../config/config";
 import { loadConfig } from "../config/load";
 import { migrate } from "../db/migrate";
 import { openDb } from "../db/open";
@@ -24,7 +25,7 @@ export async function bootstrap(): Promise<AppContext> {
     );
   }
   const clock = () => new Date();
-  if (localSecretsFile) printLocalModeHelp(config.port, localSecretsFile, config.localMode);
+  if (localSecretsFile) printLocalModeHelp(config, localSecretsFile);
   return {
     config,
     db,
@@ -36,7 +37,8 @@ export async function bootstrap(): Promise<AppContext> {
   };
 }
 
-function printLocalModeHelp(port: number, file: string, localMode: boolean): void {
+function printLocalModeHelp(config: Config, file: string): void {
+  const { appUrl, localMode } = config;
   const rel = path.relative(process.cwd(), file) || file;
   const lines = [
     "",
@@ -46,7 +48,14 @@ function printLocalModeHelp(port: number, file: string, localMode: boolean): voi
     ...(localMode
       ? [
           "  Sign in to the API as a user:   npm run token -- --email you@example.com",
-          `  then:  curl -H "Authorization: Bearer <token>" http://localhost:${port}/api/alerts/preferences`,
+          `  then:  curl -H "Authorization: Bearer <token>" ${appUrl}/api/alerts/preferences`,
+        ]
+      : []),
+    ...(config.webhooks.localReceivers
+      ? [
+          "  Webhooks may use http:// and loopback (127.0.0.0/8, ::1) in local mode, nothing else",
+          `  private; a test receiver is at ${appUrl}/dev/receiver. Setting ALERTS_WEBHOOK_ALLOW_HTTP`,
+          "  or ALERTS_WEBHOOK_ALLOWED_CIDRS replaces this default.",
         ]
       : []),
     `  Producer (service) key:          see "serviceKey" in ${rel}`,

@@ -45,7 +45,16 @@ export interface NextServer {
  * `extraEnv` may point it at PostgreSQL instead (`DATABASE_URL`) and give it
  * its secrets (then there is no local-secrets file).
  */
-export async function startNextServer(extraEnv: Record<string, string> = {}): Promise<NextServer> {
+export async function startNextServer(
+  extraEnv: Record<string, string> = {},
+  options: {
+    /**
+     * Exactly what a newcomer runs: no webhook or link settings at all (local
+     * mode's own defaults apply). Default false: local receivers allowed explicitly.
+     */
+    bare?: boolean;
+  } = {},
+): Promise<NextServer> {
   if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
     throw new Error(
       "There is no production build (.next/BUILD_ID is missing). The browser tests and the " +
@@ -63,12 +72,22 @@ export async function startNextServer(extraEnv: Record<string, string> = {}): Pr
   Object.assign(env, {
     ALERTS_DATA_DIR: dataDir,
     PORT: String(port),
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-    ALERTS_APP_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: "warn",
+    ...(options.bare
+      ? {}
+      : {
+          ALERTS_WEBHOOK_ALLOW_HTTP: "true",
+          ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
+          ALERTS_APP_URL: `http://127.0.0.1:${port}`,
+          LOG_LEVEL: "warn",
+        }),
     ...extraEnv,
   });
+  // Nothing that would change local mode's defaults leaks in from the test runner.
+  if (options.bare) {
+    for (const k of ["ALERTS_WEBHOOK_ALLOW_HTTP", "ALERTS_WEBHOOK_ALLOWED_CIDRS", "LOG_LEVEL"]) {
+      if (!(k in extraEnv)) delete env[k];
+    }
+  }
   const child: ChildProcess = spawn(
     process.execPath,
     [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"],

@@ -48,6 +48,7 @@ const OUTCOME_TEXT: Record<string, string> = {
     "No alert: no channel of yours takes this type. Turn it on in Settings (email) or on a webhook.",
   deduplicated: "No alert: the same event was already reported.",
   below_threshold: "No alert: the value is below the alert threshold.",
+  muted: "No alert: you muted this job, group or type for now.",
 };
 
 /**
@@ -91,7 +92,11 @@ export async function sendSampleEvent(_prev: SampleState, form: FormData): Promi
       outcome
         ? (OUTCOME_TEXT[outcome] ?? `Outcome: ${outcome}.`)
         : "It is still being processed; it will show up below in a moment."
-    }`,
+    } ${
+      outcome && outcome !== "alerted" && outcome !== "deferred"
+        ? "Every event and its outcome are listed under History → Events."
+        : ""
+    }`.trim(),
   };
 }
 

@@ -17,6 +17,7 @@ import { ProblemBanner, splitErrors } from "../../_ui/problem-banner";
 import { AutoRefresh } from "./auto-refresh";
 import { HistoryItem, type WebhookRef } from "./history-item";
 import { SampleEventForm } from "./sample-event";
+import { ViewTabs } from "./view-tabs";
 
 // Per-user pages: rendered at request time, never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -65,6 +66,7 @@ export default async function HistoryPage({
   return (
     <main id="main">
       <h1>Alert history</h1>
+      <ViewTabs current="alerts" />
       <p className="lede">
         Every alert, newest first, with what happened on each channel. Open one to see its
         deliveries and the message as it was formatted. Times are shown in {zone}.

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useState } from "react";
 import { EVENT_TYPES } from "@/lib/alerts/alert.types";
 import { EVENT_LABELS } from "../../_ui/labels";
 import { type SampleState, sendSampleEvent } from "./actions";
@@ -10,7 +10,17 @@ export function SampleEventForm() {
   const [state, action, pending] = useActionState<SampleState, FormData>(sendSampleEvent, {});
   const [type, setType] = useState<string>("job_failed");
   return (
-    <form action={action} className="card sample-event" aria-busy={pending}>
+    <form
+      className="card sample-event"
+      aria-busy={pending}
+      // Submitted by hand, not through `action=`: React resets a form after its
+      // action, which would put the menu back to its first type.
+      onSubmit={(e) => {
+        e.preventDefault();
+        const data = new FormData(e.currentTarget);
+        startTransition(() => action(data));
+      }}
+    >
       <h2 className="h3">Try it: send a sample event</h2>
       <p className="hint">
         Posts an event for you to <code>/api/alerts/events</code> with the local service key, as a

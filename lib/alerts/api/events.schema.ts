@@ -25,6 +25,8 @@ export const eventDataSchema = z.looseObject({
   disk_path: text(1024).optional(),
   disk_used_percent: nonNegative.max(100, { error: "must be at most 100" }).optional(),
   minutes_without_progress: nonNegative.optional(),
+  /** disk_warning: the producer's own threshold; the server uses the stricter (higher) of it and its own. */
+  threshold_percent: nonNegative.max(100, { error: "must be at most 100" }).optional(),
 });
 
 /** `POST /api/alerts/events`. */
@@ -60,4 +62,9 @@ export const eventInputSchema = z
   });
 export type EventInput = z.output<typeof eventInputSchema>;
 
-export const eventAcceptedSchema = z.object({ event_id: uuid, duplicate: z.boolean() });
+export const eventAcceptedSchema = z.object({
+  event_id: uuid,
+  duplicate: z.boolean(),
+  /** Present when ingest already knows the event cannot alert anyone: `unknown_user`. */
+  outcome_hint: z.enum(["unknown_user"]).optional(),
+});

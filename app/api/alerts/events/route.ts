@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { eventInputSchema } from "@/lib/alerts/api/events.schema";
+import { inboxQuerySchema } from "@/lib/alerts/api/inbox.schema";
+import { describeOutcome } from "@/lib/alerts/event-outcome";
+import { decodeCursor, encodeCursor } from "@/lib/alerts/history-cursor";
 import { insertEventAndNotify } from "@/lib/alerts/sql/events";
+import { listInboxEvents } from "@/lib/alerts/sql/list-inbox-events";
+import { eventUserPresence } from "@/lib/db/user-presence";
+import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";
 import { WAKE_CHANNEL } from "@/lib/queue/queue";
@@ -40,6 +46,66 @@ export const POST = route(
       WAKE_CHANNEL,
     );
     if (!result.duplicate) wakeInbox();
+    // Tell the producer now when nobody can get this alert (on Supabase, a
+    // user_id that has no account): it is still stored, and processed as
+    // unknown_user. Known users are remembered, so this costs one query per
+    // user per process.
+    const userId = body.user_id.toLowerCase();
+    if (!ctx.knownUsers.has(userId)) {
+      const presence = await eventUserPresence(ctx.db, userId);
+      // knownUsers means "has an auth.users row" (route.ts relies on it).
+      if (presence.exists) ctx.knownUsers.add(userId);
+      if (!presence.canExist) {
+        ctx.log.warn(
+          { event_id: result.id, user_id: userId, type: body.type },
+          "event for an unknown user: no account has this user_id, so it cannot alert anyone",
+        );
+        return json(
+          { event_id: result.id, duplicate: result.duplicate, outcome_hint: "unknown_user" },
+          202,
+        );
+      }
+    }
     return json({ event_id: result.id, duplicate: result.duplicate }, 202);
+  },
+);
+
+/**
+ * The caller's recent inbox events, newest first, each with its outcome and a
+ * sentence saying why it did or did not alert. Read as the user, under RLS.
+ */
+export const GET = route(
+  { access: "user", query: inboxQuerySchema },
+  async ({ ctx, user, query }) => {
+    const { rows, timeZone } = await withUser(ctx.db, user.userId, async (tx) => {
+      const prefs = await tx.query<{ timezone: string | null }>(
+        "select timezone from user_alert_preferences where user_id = $1",
+        [user.userId],
+      );
+      const rows = await listInboxEvents(tx, user.userId, {
+        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        limit: query.limit + 1,
+      });
+      return { rows, timeZone: prefs.rows[0]?.timezone ?? "UTC" };
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const opts = { diskThresholdPercent: ctx.config.diskThresholdPercent, timeZone };
+    return json({
+      items: page.map((e) => ({
+        event_id: e.id,
+        type: e.type,
+        job_id: e.job_id,
+        occurred_at: e.occurred_at,
+        received_at: e.received_at,
+        processed_at: e.processed_at,
+        outcome: e.outcome,
+        outcome_text: describeOutcome(e, opts),
+        alert_id: e.alert_id,
+        duplicate_of: e.duplicate_of,
+        data: e.data,
+      })),
+      next_cursor: rows.length > query.limit && last ? encodeCursor(last.cursor_ts, last.id) : null,
+    });
   },
 );

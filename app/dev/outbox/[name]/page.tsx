@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getContext } from "@/lib/server/context";
 import { readOutboxMessage } from "@/lib/web/outbox";
 import { requireSession } from "../../../_lib/session";
+import { MailFrame } from "./mail-frame";
 
 // Per-user pages: rendered at request time, never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -55,13 +56,7 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
       {mail.html ? (
         <section aria-labelledby="html-heading" className="stack">
           <h2 id="html-heading">As HTML</h2>
-          {/* An empty sandbox: no scripts, no forms, no same-origin access. */}
-          <iframe
-            title={`HTML body of “${mail.subject}”`}
-            className="mail-frame"
-            sandbox=""
-            srcDoc={mail.html}
-          />
+          <MailFrame title={`HTML body of “${mail.subject}”`} html={mail.html} />
         </section>
       ) : null}
       {mail.text ? (
