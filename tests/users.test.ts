@@ -98,6 +98,28 @@ describe("a user token on a Supabase-shaped database", () => {
     expect(await usersWith(app.ctx.db, ghost.id)).toBe(0);
   });
 
+  it("is 401, not 500, for a user deleted after the service first saw them", async () => {
+    const user = await makeUser(app);
+    await app.ctx.db.query("insert into auth.users (id, email) values ($1, $2)", [
+      user.id,
+      user.email,
+    ]);
+    const prefs = () =>
+      call(putPreferences, "PUT", "/api/alerts/preferences", {
+        token: user.token,
+        body: { email_enabled: false },
+      });
+    expect((await prefs()).status).toBe(200);
+    // Deleted in Supabase's dashboard: the cascade removes the user's rows.
+    await app.ctx.db.query("delete from auth.users where id = $1", [user.id]);
+    for (let i = 0; i < 2; i++) {
+      const res = await prefs();
+      expect(res.status).toBe(401);
+      expect(res.body.detail).toMatch(/this account no longer exists/i);
+    }
+    expect(await usersWith(app.ctx.db, user.id)).toBe(0);
+  });
+
   it("serves a user Supabase has", async () => {
     const user = await makeUser(app);
     await app.ctx.db.query("insert into auth.users (id, email) values ($1, $2)", [

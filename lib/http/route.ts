@@ -57,9 +57,11 @@ export function route<
   return async (req, routeContext) => {
     let ctx: AppContext | undefined;
     let limit: RateLimitDecision | undefined;
+    let userId: string | undefined;
     try {
       ctx = await getContext();
       const caller = await authorize(ctx, req, options.access);
+      if (caller?.kind === "user") userId = caller.userId;
       // After authentication, so a flood of bad tokens stays a cheap 401 and
       // cannot spend a real caller's budget; before anything is read or written.
       limit = caller ? takeToken(ctx, caller) : undefined;
@@ -67,18 +69,8 @@ export function route<
         caller?.kind === "user" ? { userId: caller.userId, email: caller.email } : undefined
       ) as UserOf<A>;
       if (caller?.kind === "user" && !ctx.knownUsers.has(caller.userId)) {
-        if (!(await ensureUser(ctx.db, caller.userId, caller.email))) {
-          // On Supabase: a valid token of a user deleted since it was issued.
-          throw new HttpError(
-            "unauthenticated",
-            "This account no longer exists: the token is valid, but its user is not in auth.users. Sign in again or ask an administrator.",
-            {
-              headers: {
-                "www-authenticate": 'Bearer realm="training-alerts", error="invalid_token"',
-              },
-            },
-          );
-        }
+        // On Supabase: a valid token of a user deleted since it was issued.
+        if (!(await ensureUser(ctx.db, caller.userId, caller.email))) throw accountGone();
         ctx.knownUsers.add(caller.userId);
       }
       const query = options.query
@@ -97,10 +89,27 @@ export function route<
       });
       return limit ? withHeaders(res, rateLimitHeaders(limit)) : res;
     } catch (error) {
-      const res = errorResponse(error, ctx);
+      // A user deleted after this process first saw them: their rows are gone
+      // (ON DELETE CASCADE), and a write in their name misses auth.users.
+      const gone = userId !== undefined && missesAuthUser(error);
+      if (gone && userId) ctx?.knownUsers.delete(userId);
+      const res = errorResponse(gone ? accountGone() : error, ctx);
       return limit ? withHeaders(res, rateLimitHeaders(limit)) : res;
     }
   };
+}
+
+const accountGone = () =>
+  new HttpError(
+    "unauthenticated",
+    "This account no longer exists: the token is valid, but its user is not in auth.users. Sign in again or ask an administrator.",
+    { headers: { "www-authenticate": 'Bearer realm="training-alerts", error="invalid_token"' } },
+  );
+
+/** A foreign-key violation of a project table's `user_id` (which references auth.users). */
+function missesAuthUser(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string } | undefined;
+  return e?.code === "23503" && /_user_id_fkey$/.test(e.constraint ?? "");
 }
 
 /**
