@@ -4,6 +4,7 @@ import { POST as progress } from "@/app/api/training/jobs/[id]/progress/route";
 import { GET as getJob, PUT } from "@/app/api/training/jobs/[id]/route";
 import { GET as listJobs } from "@/app/api/training/jobs/route";
 import { jobDetailSchema, jobsPageSchema } from "@/lib/alerts/api/jobs.schema";
+import { loadReportContent } from "@/lib/alerts/sql/reports";
 import { withUser } from "@/lib/db/with-user";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
@@ -156,6 +157,44 @@ describe("progress history", () => {
       tx.query("delete from training_job_progress where job_id = $1", [id]),
     );
     await expect(write).rejects.toMatchObject({ code: "42501" });
+  });
+});
+
+describe("reports", () => {
+  it("take a run's final loss from its last finite progress point when the job has none", async () => {
+    const user = await makeUser(app);
+    const diverged = await runningJob(user.id, {
+      model_name: "trend-model",
+      current_step: 1,
+      loss: 0.9,
+    });
+    await postProgress(diverged, { current_step: 2, loss: 0.7 });
+    // The run ends on a NaN: the trend keeps its last finite reading.
+    await putJob(diverged, { status: "completed", current_step: 3 });
+    await app.ctx.db.query("update training_jobs set loss = 'NaN' where id = $1", [diverged]);
+    const plain = await runningJob(user.id, { model_name: "trend-model" });
+    await putJob(plain, { status: "completed", loss: 0.5 });
+    // finished_at comes from the database's clock.
+    const now = Date.now();
+    const [content] = await loadReportContent(app.ctx.db, [
+      {
+        key: "k",
+        user_id: user.id,
+        kind: "daily",
+        period_start: new Date(now - 86_400_000),
+        period_end: new Date(now + 60_000),
+        timezone: "UTC",
+      },
+    ]);
+    expect(content?.models).toEqual([
+      {
+        model: "trend-model",
+        runs: 2,
+        best_loss: 0.5,
+        losses: [expect.any(Number), expect.any(Number)],
+      },
+    ]);
+    expect([...(content?.models[0]?.losses ?? [])].sort()).toEqual([0.5, 0.7]);
   });
 });
 

@@ -198,20 +198,28 @@ function Charts({ job }: { job: JobDetailJson }) {
   );
 }
 
-/** Steps per minute between consecutive points, against time since the first point. */
+/**
+ * Steps per minute against time since the first point, over at most 60
+ * windows of consecutive points: a rate between two reports seconds apart is
+ * mostly noise.
+ */
 function stepRate(progress: JobDetailJson["progress"]): { points: ChartPoint[]; unit: string } {
-  const byTime = [...progress].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const t0 = Date.parse(byTime[0]?.at ?? "");
-  const span = (Date.parse(byTime.at(-1)?.at ?? "") - t0) / 60_000;
+  const byTime = progress
+    .map((p) => ({ step: p.step, t: Date.parse(p.at) }))
+    .sort((a, b) => a.t - b.t);
+  const t0 = byTime[0]?.t ?? 0;
+  const span = ((byTime.at(-1)?.t ?? t0) - t0) / 60_000;
   const [unit, per] = span > 180 ? ["hours", 60] : ["minutes", 1];
+  const windows = Math.min(60, byTime.length - 1);
   const points: ChartPoint[] = [];
-  for (let i = 1; i < byTime.length; i++) {
-    const a = byTime[i - 1];
-    const b = byTime[i];
+  for (let w = 1; w <= windows; w++) {
+    const a = byTime[Math.round(((w - 1) * (byTime.length - 1)) / windows)];
+    const b = byTime[Math.round((w * (byTime.length - 1)) / windows)];
     if (!a || !b) continue;
-    const minutes = (Date.parse(b.at) - Date.parse(a.at)) / 60_000;
+    const minutes = (b.t - a.t) / 60_000;
+    // A resumed run steps backwards; a burst within one millisecond has no rate.
     if (minutes <= 0 || b.step < a.step) continue;
-    points.push({ x: (Date.parse(b.at) - t0) / 60_000 / per, y: (b.step - a.step) / minutes });
+    points.push({ x: (b.t - t0) / 60_000 / per, y: (b.step - a.step) / minutes });
   }
   return { points, unit };
 }
