@@ -26,7 +26,7 @@ ALTER TABLE training_job_progress ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS "own progress" ON training_job_progress;
 CREATE POLICY "own progress" ON training_job_progress FOR SELECT TO authenticated
   USING (user_id = (SELECT auth.uid()));
-REVOKE ALL ON TABLE training_job_progress FROM anon, authenticated;
+REVOKE ALL ON TABLE training_job_progress FROM public, anon, authenticated;
 GRANT SELECT ON TABLE training_job_progress TO authenticated;
 GRANT ALL ON TABLE training_job_progress TO service_role;
 
@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS training_job_progress_counts (
   points INTEGER NOT NULL
 );
 ALTER TABLE training_job_progress_counts ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON TABLE training_job_progress_counts FROM anon, authenticated;
+REVOKE ALL ON TABLE training_job_progress_counts FROM public, anon, authenticated;
 GRANT ALL ON TABLE training_job_progress_counts TO service_role;
 
 -- Records one point, bounded per job, in one statement. When a job already
@@ -113,6 +113,9 @@ BEGIN
     NEW.metrics);
   RETURN NEW;
 END $$;
+
+-- PostgREST exposes functions in public as RPCs; none of these is for clients.
+REVOKE ALL ON FUNCTION training_jobs_record_progress() FROM public, anon, authenticated;
 
 DROP TRIGGER IF EXISTS training_jobs_record_progress ON training_jobs;
 CREATE TRIGGER training_jobs_record_progress
