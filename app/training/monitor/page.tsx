@@ -343,7 +343,7 @@ function Timeline({
                             ? "Email"
                             : hook
                               ? `${hook.name} (${WEBHOOK_TYPE_LABELS[hook.webhook_type] ?? hook.webhook_type})`
-                              : "Webhook (deleted)";
+                              : `${d.webhook_name ?? "Webhook"} (deleted)`;
                         return (
                           <li key={d.id}>
                             {channel}: <StatusBadge status={d.status} />

@@ -78,12 +78,14 @@ export async function getJobDetail(
                   'deliveries', coalesce((
                     select json_agg(json_build_object(
                              'id', d.id, 'channel', d.channel, 'webhook_id', d.webhook_id,
+                             'webhook_name', coalesce(w.name, d.webhook_name),
                              'status', d.status, 'attempts', d.attempts,
                              'last_status_code', d.last_status_code, 'last_error', d.last_error,
                              'next_attempt_at', ${isoUtc("d.next_attempt_at")},
                              'delivered_at', ${isoUtc("d.delivered_at")})
                            order by d.created_at, d.id)
-                    from alert_deliveries d where d.alert_id = h.id
+                    from alert_deliveries d left join user_webhooks w on w.id = d.webhook_id
+                    where d.alert_id = h.id
                   ), '[]'::json))
                 order by h.created_at, h.id)
          from recent_alerts h
