@@ -19,6 +19,12 @@ export default async function Home() {
       {session ? (
         <ul className="link-cards">
           <li>
+            <a href="/training">
+              <strong>Jobs</strong>
+              <span>Your training jobs, their loss curves and alerts</span>
+            </a>
+          </li>
+          <li>
             <a href="/settings/alerts">
               <strong>Settings</strong>
               <span>Email, alert types, quiet hours and reports</span>

@@ -1,10 +1,12 @@
 // Takes the README's screenshots of the web UI: npm run build && npm run screenshots
 // Serves the production build in local mode on a throwaway database, fills it
-// with a plausible first hour (preferences, two webhooks, a few alerts) and
-// saves 1280×800 PNGs of the three pages in docs/screenshots/.
+// with a plausible first hour (preferences, two webhooks, a few alerts, a
+// long job with 2,000 progress points and one that ran out of GPU memory) and
+// saves 1280×800 PNGs of the pages in docs/screenshots/.
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { SAMPLE_OOM_LOG, SAMPLE_TRACEBACK } from "../lib/alerts/templates/samples";
 import { userIdForEmail } from "../lib/http/tokens";
 import { launchChromium } from "../tests/helpers/browser";
 import { startNextServer } from "../tests/helpers/next-server";
@@ -109,6 +111,57 @@ try {
     { timeoutMs: 30_000, intervalMs: 500 },
   );
 
+  // Jobs: a long run with 2,000 progress points, and one that ran out of GPU memory.
+  const producer = async (method: string, p: string, body: unknown) => {
+    const res = await fetch(`${server.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${server.serviceKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: HTTP ${res.status}`);
+  };
+  const longJob = randomUUID();
+  await producer("PUT", `/api/training/jobs/${longJob}`, {
+    user_id: userId,
+    model_name: "llama-3-8b-sft",
+    status: "running",
+    total_steps: 24_000,
+    gpu_count: 8,
+    metadata: { group: "sft-sweep-3", dataset: "ultrachat-200k", lr: 2e-5, batch_size: 128 },
+  });
+  for (let i = 0; i < 2000; i++) {
+    const step = i * 10;
+    // A noisy, decaying curve with a warm-up bump.
+    const loss = 0.35 + 2.4 * Math.exp(-step / 3500) + 0.3 * Math.exp(-(((step - 800) / 400) ** 2));
+    await producer("POST", `/api/training/jobs/${longJob}/progress`, {
+      current_step: step,
+      loss: Number((loss * (1 + 0.04 * Math.sin(i * 1.7) * Math.cos(i * 0.31))).toFixed(4)),
+      metrics: { lr: 2e-5, tokens_per_s: 48_000 + (i % 7) * 350 },
+    });
+  }
+  const oomJob = randomUUID();
+  await producer("PUT", `/api/training/jobs/${oomJob}`, {
+    user_id: userId,
+    model_name: "mistral-7b-custom",
+    status: "running",
+    total_steps: 5000,
+    gpu_count: 4,
+    metadata: { group: "sft-sweep-3" },
+  });
+  for (let step = 0; step <= 2100; step += 50) {
+    await producer("POST", `/api/training/jobs/${oomJob}/progress`, {
+      current_step: step,
+      loss: Number((0.4 + 1.9 * Math.exp(-step / 700)).toFixed(4)),
+    });
+  }
+  await producer("POST", `/api/training/jobs/${oomJob}/logs`, {
+    lines: SAMPLE_OOM_LOG.split("\n"),
+  });
+  await producer("PUT", `/api/training/jobs/${oomJob}`, {
+    status: "failed",
+    error: SAMPLE_TRACEBACK,
+  });
+
   // Preferences, after the alerts so that quiet hours cannot hold them back.
   await go("/settings/alerts");
   await page.getByLabel("Job started", { exact: true }).check();
@@ -146,6 +199,23 @@ try {
   const failed = page.locator(".history-item").filter({ hasText: "mistral-7b-custom" });
   await failed.locator("summary").first().click();
   await shot("history.png", ".filters");
+
+  await go("/training");
+  await shot("jobs.png");
+
+  await go(`/training/monitor?jobId=${longJob}`);
+  await shot("job.png");
+
+  await waitUntil(
+    "the OOM job's alerts to settle",
+    async () => {
+      await go(`/training/monitor?jobId=${oomJob}`);
+      const text = (await page.locator(".timeline").textContent()) ?? "";
+      return text.includes("GPU out of memory") && !/Pending|Sending/.test(text);
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
+  await shot("job-oom.png", "#problems");
 } finally {
   await browser.close();
   await receiver.close();

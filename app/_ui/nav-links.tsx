@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 
 const LINKS = [
+  { href: "/training", label: "Jobs" },
   { href: "/settings/alerts", label: "Settings" },
   { href: "/settings/alerts/webhooks", label: "Webhooks" },
   { href: "/alerts/history", label: "History" },

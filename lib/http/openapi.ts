@@ -2,7 +2,15 @@ import { z } from "zod";
 import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
 import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
 import { inboxPageSchema, inboxQuerySchema } from "../alerts/api/inbox.schema";
-import { jobLogsSchema, jobProgressSchema, jobPutSchema } from "../alerts/api/jobs.schema";
+import {
+  jobDetailQuerySchema,
+  jobDetailSchema,
+  jobLogsSchema,
+  jobProgressSchema,
+  jobPutSchema,
+  jobsPageSchema,
+  jobsQuerySchema,
+} from "../alerts/api/jobs.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
@@ -154,6 +162,22 @@ const OPERATIONS: Operation[] = [
     access: "user",
     query: inboxQuerySchema,
     responses: { 200: { description: "A page of events", schema: inboxPageSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/training/jobs",
+    summary: "The caller's training jobs, newest first, each with its last alert",
+    access: "user",
+    query: jobsQuerySchema,
+    responses: { 200: { description: "A page of jobs", schema: jobsPageSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/training/jobs/{id}",
+    summary: "One of the caller's jobs with its progress points, events and alerts",
+    access: "user",
+    query: jobDetailQuerySchema,
+    responses: { 200: { description: "The job", schema: jobDetailSchema } },
   },
   {
     method: "get",

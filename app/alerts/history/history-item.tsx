@@ -63,7 +63,7 @@ export function HistoryItem({
               <div className="span-2">
                 <dt>Job</dt>
                 <dd>
-                  <a href={`/alerts/history?job_id=${item.job_id}`}>
+                  <a href={`/training/monitor?jobId=${item.job_id}`}>
                     <code>{item.job_id}</code>
                   </a>
                 </dd>

@@ -13,6 +13,8 @@ export interface JobRow {
   error: string | null;
   gpu_count: number;
   metadata: Record<string, unknown>;
+  /** The latest progress metrics reported (learning rate, tokens/s, …). */
+  metrics: Record<string, number> | null;
   started_at: Date | null;
   finished_at: Date | null;
   last_progress_at: Date | null;
@@ -36,6 +38,7 @@ const WRITABLE = [
   "error",
   "gpu_count",
   "metadata",
+  "metrics",
 ] as const;
 
 function columns(input: JobPut): { names: string[]; values: unknown[] } {
@@ -45,7 +48,7 @@ function columns(input: JobPut): { names: string[]; values: unknown[] } {
     const value = input[name];
     if (value === undefined) continue;
     names.push(name);
-    values.push(name === "metadata" ? JSON.stringify(value) : value);
+    values.push(name === "metadata" || name === "metrics" ? JSON.stringify(value) : value);
   }
   return { names, values };
 }
@@ -92,21 +95,26 @@ export async function updateJob(
   return row;
 }
 
-/** Records progress of a running job; undefined when the job is missing or not running. */
+/**
+ * Records progress of a running job; undefined when the job is missing or not
+ * running. The table's trigger adds the point to the job's progress history
+ * (migration 0010); `metrics` are this report's readings, none when omitted.
+ */
 export async function recordProgress(
   db: Queryable,
   id: string,
   step: number,
   loss: number | null | undefined,
   now: Date,
+  metrics?: Record<string, number> | null,
 ): Promise<JobRow | undefined> {
   const { rows } = await db.query<JobRow>(
     `update training_jobs set current_step = $2,
        loss = case when $3::boolean then $4::double precision else loss end,
-       last_progress_at = $5
+       last_progress_at = $5, metrics = $6::jsonb
      where id = $1 and status = 'running'
      returning *`,
-    [id, step, loss !== undefined, loss ?? null, now],
+    [id, step, loss !== undefined, loss ?? null, now, metrics ? JSON.stringify(metrics) : null],
   );
   return rows[0];
 }

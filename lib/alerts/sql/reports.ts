@@ -327,13 +327,20 @@ export async function loadReportContent(
      models as (
        select r.key, coalesce(nullif(btrim(j.model_name), ''), '(unnamed model)') as model,
          count(*)::int as runs,
-         min(j.loss) filter (where j.loss not in ('NaN', 'Infinity', '-Infinity')) as best_loss,
-         array_agg(j.loss order by j.finished_at, j.id)
-           filter (where j.loss not in ('NaN', 'Infinity', '-Infinity')) as losses
+         min(f.loss) as best_loss,
+         array_agg(f.loss order by j.finished_at, j.id) filter (where f.loss is not null) as losses
        from runs r
        join training_jobs j on j.user_id = r.user_id and j.status = 'completed'
         and coalesce(j.finished_at, 'infinity'::timestamptz) >= r.period_start
         and j.finished_at < r.period_end
+       -- A run's final loss: the job's own when finite, else its last finite progress point.
+       left join lateral (
+         select coalesce(
+           case when j.loss not in ('NaN', 'Infinity', '-Infinity') then j.loss end,
+           (select p.loss from training_job_progress p
+            where p.job_id = j.id and p.loss not in ('NaN', 'Infinity', '-Infinity')
+            order by p.step desc limit 1)) as loss
+       ) f on true
        group by r.key, 2
      ),
      models_by_key as (

@@ -54,3 +54,6 @@ export const PUT = route(
     return json(result.job, result.created ? 201 : 200);
   },
 );
+
+// The user-facing read of a job (the job page), beside the producer write above.
+export { GET } from "./get";

@@ -11,7 +11,14 @@ export const POST = route(
   { access: "service", body: jobProgressSchema },
   async ({ ctx, params, body }) => {
     const id = jobIdParam(params);
-    const job = await recordProgress(ctx.db, id, body.current_step, body.loss, ctx.clock());
+    const job = await recordProgress(
+      ctx.db,
+      id,
+      body.current_step,
+      body.loss,
+      ctx.clock(),
+      body.metrics,
+    );
     if (job) return json(job);
     const existing = await getJob(ctx.db, id);
     if (!existing) throw jobNotFound();
