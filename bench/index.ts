@@ -136,8 +136,28 @@ async function inlineRun(engine: Engine) {
   }
   if (only.has("delivery")) {
     log(`${engine}: delivery fan-out`);
+    const before = (await server.memory()).statements;
     const r = await delivery(t, SIZES.delivery);
+    const after = (await server.memory()).statements;
     out.delivery = r;
+    if (before && after) {
+      // Everything from the events' ingest to the last recording, per delivery.
+      const per = (n: number) => Math.round((n / r.deliveries) * 100) / 100;
+      const statements = {
+        all: per(after.all - before.all),
+        writes: per(after.writes - before.writes),
+      };
+      out.statements_per_delivery = statements;
+      log(`${engine}: statements per delivery: ${statements.all} (writes ${statements.writes})`);
+      rows.push({
+        engine,
+        measure: "statements per delivery (writes), ingest to recording",
+        value: statements.writes,
+        unit: "stmt",
+        goal: "≤ 3",
+        verdict: goal(statements.writes <= 3),
+      });
+    }
     rows.push({
       engine,
       measure: `deliveries/s (${r.events} ev × ${SIZES.delivery.webhooks} hooks)`,

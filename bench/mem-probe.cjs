@@ -25,6 +25,8 @@ if (file) {
       mallocedMemory: h.malloced_memory,
       peakMallocedMemory: h.peak_malloced_memory,
       spaces,
+      // lib/db/statement-count.ts (absent in builds without it).
+      statements: globalThis[Symbol.for("training-alerts.statements")],
     };
     try {
       writeFileSync(`${file}.tmp`, JSON.stringify(out));

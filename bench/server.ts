@@ -143,6 +143,8 @@ export interface MemorySplit {
   malloc: number;
   files: number;
   other: number;
+  /** Statements the server sent to its database so far (lib/db/statement-count.ts); absent in older builds. */
+  statements?: { all: number; writes: number };
 }
 
 const MB = 2 ** 20;
@@ -272,7 +274,7 @@ export async function startServer(opts: {
       const split: MemorySplit = smaps(child.pid ?? -1);
       const asked = Date.now();
       child.kill("SIGUSR2");
-      let probe: Record<string, number> = {};
+      let probe: Record<string, number> & { statements?: MemorySplit["statements"] } = {};
       for (let i = 0; i < 100 && !((probe.at ?? 0) >= asked); i++) {
         await sleep(20);
         try {
@@ -281,6 +283,7 @@ export async function startServer(opts: {
       }
       split.v8Heap = (probe.heapTotal ?? 0) / MB;
       split.v8HeapUsed = (probe.heapUsed ?? 0) / MB;
+      if (probe.statements) split.statements = probe.statements;
       split.other -= split.v8Heap;
       return split;
     },

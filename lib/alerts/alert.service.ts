@@ -1,30 +1,28 @@
+import { randomUUID } from "node:crypto";
 import type { Config } from "../config/config";
 import { isLostRace } from "../db/connection-errors";
 import type { Db, Queryable } from "../db/types";
 import {
   ALERT_FLAG,
   type AlertEvent,
-  type AlertType,
   DEFAULT_FLAGS,
   type EventOutcome,
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
 import { diskThresholdFor } from "./event-outcome";
+import { type PlanRecipient, planAlert } from "./planner";
 import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
-import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
   countSuppressedSinceNotice,
-  insertAlert,
-  insertDeliveries,
   loadEventRecipient,
   loadRecipient,
   lockUser,
-  type NewDelivery,
   type Recipient,
 } from "./sql/alerts";
 import { claimEvents, markEventFailed, markEventProcessed } from "./sql/events";
+import { insertAlerts } from "./sql/insert-alerts";
 import { alertText } from "./templates/alert-text";
 
 export interface EngineDeps {
@@ -134,11 +132,15 @@ export async function processEvent(
     }
   }
 
-  const channels = decideChannels(recipient, event);
-  if (channels.length === 0) return done("no_channels");
+  const plan = planAlert(
+    planRecipient(recipient, wantsEmail(recipient, event.type), recipient.webhook_ids),
+    now,
+  );
+  if (plan.deliveries.length === 0) return done("no_channels");
 
   const { title, message } = alertText(event.type, event.data);
-  const base = {
+  const alert = {
+    id: randomUUID(),
     userId: event.user_id,
     eventId: event.id,
     type: event.type,
@@ -150,107 +152,50 @@ export async function processEvent(
 
   const { recent } = recipient;
   if (recent.count >= config.rateLimitPerHour) {
-    const alertId = await insertAlert(tx, {
-      ...base,
-      createdAt: now,
-      status: "suppressed",
-      deferredUntil: null,
-      suppressedReason: `rate limit: ${recent.count} alerts in the last hour (limit ${config.rateLimitPerHour})`,
-    });
-    await insertDeliveries(
+    await insertAlerts(
       tx,
-      alertId,
-      event.user_id,
-      channels.map((c) => ({ ...c, status: c.status === "skipped" ? "skipped" : "suppressed" })),
-      null,
+      [
+        {
+          ...alert,
+          status: "suppressed",
+          deferredUntil: null,
+          suppressedReason: `rate limit: ${recent.count} alerts in the last hour (limit ${config.rateLimitPerHour})`,
+          deliveries: plan.deliveries.map((d) => ({
+            ...d,
+            status: d.status === "skipped" ? "skipped" : "suppressed",
+            nextAttemptAt: null,
+          })),
+        },
+      ],
       now,
     );
     // The notice goes out when the oldest counted alert leaves the hour.
     const freeAt = (recent.oldest?.getTime() ?? now.getTime()) + 3600_000;
     await deps.queue.scheduleNotice(tx, event.user_id, (freeAt - now.getTime()) / 1000);
-    return done("suppressed", alertId);
+    return done("suppressed", alert.id);
   }
 
-  const created = await createAlert(tx, deps, {
-    ...base,
-    recipient,
-    channels,
-    now,
-    notify: false,
-  });
-  return done(created.deferred ? "deferred" : "alerted", created.alertId, created.enqueued);
-}
-
-interface CreateAlertInput {
-  userId: string;
-  eventId: string | null;
-  type: AlertType | SystemAlertType;
-  title: string;
-  message: string;
-  jobId: string | null;
-  data: Record<string, unknown>;
-  recipient: Recipient;
-  channels: NewDelivery[];
-  now: Date;
-  /** NOTIFY other processes' workers (default); false when the caller does it once. */
-  notify?: boolean;
-}
-
-/**
- * Writes an alert that is to be sent: deferred to the end of the user's quiet
- * hours when it falls inside them, otherwise its deliveries are enqueued in
- * this same transaction (the rows are the queue: due at once).
- */
-async function createAlert(
-  tx: Queryable,
-  deps: EngineDeps,
-  input: CreateAlertInput,
-): Promise<{ alertId: string; deferred: boolean; enqueued: number }> {
-  const prefs = input.recipient.prefs;
-  const quietUntil = prefs?.quiet_hours_enabled
-    ? quietHoursEnd(
-        {
-          enabled: true,
-          start: prefs.quiet_hours_start ?? "22:00:00",
-          end: prefs.quiet_hours_end ?? "08:00:00",
-          timeZone: prefs.timezone ?? "UTC",
-        },
-        input.now,
-      )
-    : undefined;
-  const sendable = input.channels.some((c) => c.status === "pending");
-  const alertId = await insertAlert(tx, {
-    userId: input.userId,
-    eventId: input.eventId,
-    type: input.type,
-    title: input.title,
-    message: input.message,
-    jobId: input.jobId,
-    data: input.data,
-    status: !sendable ? "skipped" : quietUntil ? "deferred" : "pending",
-    deferredUntil: quietUntil ?? null,
-    suppressedReason: null,
-    createdAt: input.now,
-  });
-  const rows = await insertDeliveries(
+  await insertAlerts(
     tx,
-    alertId,
-    input.userId,
-    input.channels.map((c) =>
-      quietUntil && c.status === "pending" ? { ...c, status: "deferred" } : c,
-    ),
-    // The row is the queue: due now, or when the quiet hours end.
-    quietUntil ?? input.now,
-    input.now,
+    [
+      {
+        ...alert,
+        status: plan.status,
+        deferredUntil: plan.deferredUntil,
+        suppressedReason: null,
+        deliveries: plan.deliveries,
+      },
+    ],
+    now,
   );
-  const ready = rows.filter((r) => r.status === "pending").length;
-  if (ready > 0 && input.notify !== false) await deps.queue.notifyDeliveries(tx);
-  return { alertId, deferred: quietUntil !== undefined && sendable, enqueued: ready };
+  const enqueued = plan.deliveries.filter((d) => d.status === "pending").length;
+  return done(plan.status === "deferred" ? "deferred" : "alerted", alert.id, enqueued);
 }
 
 /**
  * An alert the system raises about itself (a webhook was disabled, alerts
- * were suppressed): by email, or by email and every enabled webhook.
+ * were suppressed): by email when the user has an address, or by email and
+ * every enabled webhook. Deferred by quiet hours like every alert.
  */
 export async function raiseSystemAlert(
   tx: Queryable,
@@ -263,30 +208,70 @@ export async function raiseSystemAlert(
   },
 ): Promise<{ alertId: string | null; enqueued: number }> {
   const recipient = await loadRecipient(tx, input.userId);
-  const channels: NewDelivery[] = [];
-  if (recipient.prefs?.email_enabled !== false) {
-    const address = recipient.prefs?.email_address || recipient.auth_email;
-    if (address) channels.push({ channel: "email", webhookId: null, status: "pending" });
-  }
-  if (input.channels === "all") {
-    for (const id of recipient.webhook_ids)
-      channels.push({ channel: "webhook", webhookId: id, status: "pending" });
-  }
-  if (channels.length === 0) return { alertId: null, enqueued: 0 };
+  const address = recipient.prefs?.email_address || recipient.auth_email;
+  const now = deps.clock();
+  const plan = planAlert(
+    planRecipient(
+      recipient,
+      recipient.prefs?.email_enabled !== false && Boolean(address),
+      input.channels === "all" ? recipient.webhook_ids : [],
+    ),
+    now,
+  );
+  if (plan.deliveries.length === 0) return { alertId: null, enqueued: 0 };
   const { title, message } = alertText(input.type, input.data);
-  const created = await createAlert(tx, deps, {
-    userId: input.userId,
-    eventId: null,
-    type: input.type,
-    title,
-    message,
-    jobId: null,
-    data: input.data,
-    recipient,
-    channels,
-    now: deps.clock(),
-  });
-  return { alertId: created.alertId, enqueued: created.enqueued };
+  const id = randomUUID();
+  await insertAlerts(
+    tx,
+    [
+      {
+        id,
+        userId: input.userId,
+        eventId: null,
+        type: input.type,
+        title,
+        message,
+        jobId: null,
+        data: input.data,
+        status: plan.status,
+        deferredUntil: plan.deferredUntil,
+        suppressedReason: null,
+        deliveries: plan.deliveries,
+      },
+    ],
+    now,
+  );
+  const enqueued = plan.deliveries.filter((d) => d.status === "pending").length;
+  if (enqueued > 0) await deps.queue.notifyDeliveries(tx);
+  return { alertId: id, enqueued };
+}
+
+/** Email for an event when `email_enabled` and the type's flag are on (the seed defaults when the user never saved preferences). */
+function wantsEmail(recipient: Recipient, type: AlertEvent["type"]): boolean {
+  const prefs = recipient.prefs;
+  const flag = ALERT_FLAG[type];
+  if (!prefs) return DEFAULT_FLAGS[flag];
+  return prefs.email_enabled !== false && prefs[flag] === true;
+}
+
+/**
+ * The planner's view of a recipient: `email_address` or else the auth email;
+ * quiet hours when enabled. Webhooks carry no email address.
+ */
+function planRecipient(
+  recipient: Recipient,
+  email: boolean,
+  webhookIds: readonly string[],
+): PlanRecipient {
+  const prefs = recipient.prefs;
+  return {
+    email,
+    address: prefs?.email_address || recipient.auth_email,
+    webhookIds,
+    quietHours: prefs?.quiet_hours_enabled
+      ? { start: prefs.quiet_hours_start, end: prefs.quiet_hours_end, timeZone: prefs.timezone }
+      : null,
+  };
 }
 
 /**
@@ -308,33 +293,4 @@ export async function sendRateLimitNotice(deps: EngineDeps, userId: string): Pro
   });
   if (result.enqueued > 0) deps.queue.wake();
   return result.count;
-}
-
-/**
- * Email when `email_enabled` and the type's flag are on (seed defaults when
- * the user never saved preferences), to `email_address` or the auth email;
- * each enabled webhook whose flag is on. Webhooks carry no email address.
- */
-function decideChannels(recipient: Recipient, event: AlertEvent): NewDelivery[] {
-  const prefs = recipient.prefs;
-  const flag = ALERT_FLAG[event.type];
-  const emailEnabled = prefs ? prefs.email_enabled !== false : true;
-  const typeEnabled = prefs ? prefs[flag] === true : DEFAULT_FLAGS[flag];
-  const channels: NewDelivery[] = [];
-  if (emailEnabled && typeEnabled) {
-    const address = prefs?.email_address || recipient.auth_email;
-    channels.push(
-      address
-        ? { channel: "email", webhookId: null, status: "pending" }
-        : {
-            channel: "email",
-            webhookId: null,
-            status: "skipped",
-            lastError: "no email address: set email_address in your alert preferences",
-          },
-    );
-  }
-  for (const id of recipient.webhook_ids)
-    channels.push({ channel: "webhook", webhookId: id, status: "pending" });
-  return channels;
 }

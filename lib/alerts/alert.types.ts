@@ -61,6 +61,16 @@ export const DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_timeout_warning: true,
 };
 
+/** The seed's quiet-hours defaults, for a user who enabled quiet hours without saving times. */
+export const QUIET_HOURS_DEFAULTS = {
+  start: "22:00:00",
+  end: "08:00:00",
+  timeZone: "UTC",
+} as const;
+
+/** Why an email delivery is skipped when the user has no address at all. */
+export const NO_EMAIL_ADDRESS = "no email address: set email_address in your alert preferences";
+
 export const WEBHOOK_TYPES = ["slack", "discord", "generic"] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 

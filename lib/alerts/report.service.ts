@@ -1,16 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Queryable } from "../db/types";
 import type { EngineDeps } from "./alert.service";
-import { quietHoursEnd } from "./quiet-hours";
+import { planAlert } from "./planner";
+import { insertAlerts, type NewAlertRow } from "./sql/insert-alerts";
 import {
   type ClaimedReport,
   claimDueReports,
   finishReportRuns,
-  insertReportAlerts,
-  insertReportDeliveries,
   loadReportContent,
-  type NewReportAlert,
-  type NewReportDelivery,
   type ReportContentRow,
 } from "./sql/reports";
 import { alertText } from "./templates/alert-text";
@@ -110,10 +107,8 @@ async function reportBatch(
     ).map((row) => [row.key, row]),
   );
 
-  const alerts: NewReportAlert[] = [];
-  const deliveries: NewReportDelivery[] = [];
+  const alerts: NewAlertRow[] = [];
   const outcomes: { key: string; status: "alerted" | "skipped"; alertId: string | null }[] = [];
-  let deferred = 0;
   for (const run of pending) {
     const row = content.get(run.key);
     const data = row ? reportData(run, row) : undefined;
@@ -124,46 +119,38 @@ async function reportBatch(
     const type = run.kind === "daily" ? "daily_summary" : "weekly_digest";
     const stored = data as unknown as Record<string, unknown>;
     const { title, message } = alertText(type, stored);
-    const quietUntil =
-      run.address && run.quiet_hours_enabled
-        ? quietHoursEnd(
-            {
-              enabled: true,
-              start: run.quiet_hours_start ?? "22:00:00",
-              end: run.quiet_hours_end ?? "08:00:00",
-              timeZone: run.user_timezone ?? "UTC",
-            },
-            now,
-          )
-        : undefined;
+    const plan = planAlert(
+      {
+        email: true,
+        address: run.address,
+        webhookIds: [],
+        quietHours: run.quiet_hours_enabled
+          ? { start: run.quiet_hours_start, end: run.quiet_hours_end, timeZone: run.user_timezone }
+          : null,
+      },
+      now,
+    );
     const alertId = randomUUID();
     alerts.push({
       id: alertId,
       userId: run.user_id,
+      eventId: null,
       type,
       title,
       message,
+      jobId: null,
       data: stored,
-      status: !run.address ? "skipped" : quietUntil ? "deferred" : "pending",
-      deferredUntil: quietUntil ?? null,
+      status: plan.status,
+      deferredUntil: plan.deferredUntil,
+      suppressedReason: null,
+      deliveries: plan.deliveries,
     });
-    deliveries.push({
-      id: randomUUID(),
-      alertId,
-      userId: run.user_id,
-      status: !run.address ? "skipped" : quietUntil ? "deferred" : "pending",
-      lastError: run.address
-        ? null
-        : "no email address: set email_address in your alert preferences",
-      nextAttemptAt: quietUntil ?? now,
-    });
-    if (quietUntil) deferred++;
     outcomes.push({ key: run.key, status: "alerted", alertId });
   }
 
-  await insertReportAlerts(tx, alerts, now);
-  await insertReportDeliveries(tx, deliveries, now);
-  const ready = deliveries.filter((d) => d.status === "pending").length;
+  await insertAlerts(tx, alerts, now);
+  const ready = alerts.filter((a) => a.status === "pending").length;
+  const deferred = alerts.filter((a) => a.status === "deferred").length;
   if (ready > 0) await deps.queue.notifyDeliveries(tx);
   await finishReportRuns(tx, outcomes, now);
   return {

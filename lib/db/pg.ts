@@ -1,4 +1,5 @@
 import pg from "pg";
+import { countStatement } from "./statement-count";
 import type { Db, Queryable, QueryResult, Row } from "./types";
 
 export interface PgDbOptions {
@@ -22,10 +23,12 @@ export function createPgDb(options: PgDbOptions): Db {
 
   const wrap = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+      countStatement(text);
       const result = await client.query(text, params as unknown[] | undefined);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
     },
     async exec(text: string) {
+      countStatement(text);
       // Several statements answer with an array of results, one with a single result.
       const result = (await client.query(text)) as pg.QueryResult | pg.QueryResult[];
       const last = Array.isArray(result) ? result.at(-1) : result;

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { PGlite, parse, protocol, type Results } from "@electric-sql/pglite";
+import { countStatement } from "./statement-count";
 import type { Db, Queryable, QueryResult, Row } from "./types";
 
 const { serialize } = protocol;
@@ -112,12 +113,14 @@ const wrap = (
   run: <R>(text: string, params: readonly unknown[]) => Promise<Results<R>>,
 ): Queryable => ({
   async query<R = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    countStatement(text);
     if (params === undefined || params.length === 0) {
       return toQueryResult((await client.exec(text)).at(-1) as Results<R> | undefined);
     }
     return toQueryResult(await run<R>(text, params));
   },
   async exec(text: string) {
+    countStatement(text);
     const results = await client.exec(text);
     return (results.at(-1)?.rows ?? []) as Row[];
   },

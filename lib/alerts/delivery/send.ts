@@ -1,3 +1,4 @@
+import { NO_EMAIL_ADDRESS } from "../alert.types";
 import type { ChannelResult, HttpOptions } from "../channels/channel.types";
 import type { EmailTransport } from "../channels/email.channel";
 import { attemptDelivery, channelFor, emailDestination, openDestination } from "../channels/index";
@@ -92,7 +93,7 @@ export function httpOptions(deps: {
 }
 
 export function skipReason(d: ClaimedDelivery): string {
-  if (d.channel === "email") return "no email address: set email_address in your alert preferences";
+  if (d.channel === "email") return NO_EMAIL_ADDRESS;
   return d.webhook_id
     ? "the webhook was disabled before this alert was sent"
     : "the webhook was deleted before this alert was sent";

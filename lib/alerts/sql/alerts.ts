@@ -1,12 +1,6 @@
 import type { Queryable } from "../../db/types";
 import { EVENT_USER_SQL } from "../../db/users";
-import {
-  ALERT_FLAG,
-  type AlertStatus,
-  type DeliveryStatus,
-  type EventType,
-  SYSTEM_ALERT_TYPES,
-} from "../alert.types";
+import { ALERT_FLAG, type EventType, SYSTEM_ALERT_TYPES } from "../alert.types";
 
 export interface Recipient {
   /** The user's preferences, or null when they never saved any (the seed defaults apply). */
@@ -126,84 +120,6 @@ export async function countSuppressedSinceNotice(db: Queryable, userId: string):
 /** Serialises the processing of one user's events across workers, for this transaction. */
 export async function lockUser(db: Queryable, userId: string): Promise<void> {
   await db.query("select pg_advisory_xact_lock(hashtextextended($1, 7394003))", [userId]);
-}
-
-export interface NewAlert {
-  userId: string;
-  eventId: string | null;
-  type: string;
-  title: string;
-  message: string;
-  jobId: string | null;
-  data: Record<string, unknown>;
-  status: AlertStatus;
-  deferredUntil: Date | null;
-  suppressedReason: string | null;
-  createdAt: Date;
-}
-
-export async function insertAlert(db: Queryable, a: NewAlert): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into alert_history (user_id, event_id, alert_type, title, message, job_id, data, status,
-                                deferred_until, suppressed_reason, created_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     returning id`,
-    [
-      a.userId,
-      a.eventId,
-      a.type,
-      a.title,
-      a.message,
-      a.jobId,
-      JSON.stringify(a.data),
-      a.status,
-      a.deferredUntil,
-      a.suppressedReason,
-      a.createdAt,
-    ],
-  );
-  const id = rows[0]?.id;
-  if (!id) throw new Error("alert_history insert returned no id");
-  return id;
-}
-
-export interface NewDelivery {
-  channel: "email" | "webhook";
-  webhookId: string | null;
-  status: DeliveryStatus;
-  lastError?: string | null;
-}
-
-/** One row per channel, in one statement; answers ids and attempt counts in input order. */
-export async function insertDeliveries(
-  db: Queryable,
-  alertId: string,
-  userId: string,
-  deliveries: NewDelivery[],
-  nextAttemptAt: Date | null,
-  now: Date,
-): Promise<{ id: string; status: DeliveryStatus }[]> {
-  if (deliveries.length === 0) return [];
-  const { rows } = await db.query<{ id: string; status: DeliveryStatus }>(
-    `insert into alert_deliveries (alert_id, user_id, channel, webhook_id, status, last_error,
-                                   next_attempt_at, created_at, updated_at)
-     select $1, $2, d.channel, d.webhook_id, d.status, d.last_error, $7, $8, $8
-     from unnest($3::text[], $4::uuid[], $5::text[], $6::text[]) with ordinality
-          as d(channel, webhook_id, status, last_error, n)
-     order by d.n
-     returning id, status`,
-    [
-      alertId,
-      userId,
-      deliveries.map((d) => d.channel),
-      deliveries.map((d) => d.webhookId),
-      deliveries.map((d) => d.status),
-      deliveries.map((d) => d.lastError ?? null),
-      nextAttemptAt,
-      now,
-    ],
-  );
-  return rows;
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Queryable } from "../../db/types";
-import type { DeliveryStatus } from "../alert.types";
 
 export type ReportKind = "daily" | "weekly";
 
@@ -414,89 +413,6 @@ export async function loadReportContent(
     ],
   );
   return rows;
-}
-
-export interface NewReportAlert {
-  id: string;
-  userId: string;
-  type: "daily_summary" | "weekly_digest";
-  title: string;
-  message: string;
-  data: Record<string, unknown>;
-  status: "pending" | "deferred" | "skipped";
-  deferredUntil: Date | null;
-}
-
-/**
- * The history rows of many reports, in one statement (ids are chosen by the
- * caller). The rows travel as one JSON document: a report's data is a few
- * kilobytes of JSON, which as a text[] parameter would be escaped element by
- * element on the way in.
- */
-export async function insertReportAlerts(
-  db: Queryable,
-  alerts: NewReportAlert[],
-  now: Date,
-): Promise<void> {
-  if (alerts.length === 0) return;
-  await db.query(
-    `insert into alert_history (id, user_id, alert_type, title, message, data, status,
-                                deferred_until, created_at)
-     select a.id, a.user_id, a.alert_type, a.title, a.message, a.data, a.status,
-            a.deferred_until, $2
-     from jsonb_to_recordset($1::jsonb)
-       as a(id uuid, user_id uuid, alert_type text, title text, message text, data jsonb,
-            status text, deferred_until timestamptz)`,
-    [
-      JSON.stringify(
-        alerts.map((a) => ({
-          id: a.id,
-          user_id: a.userId,
-          alert_type: a.type,
-          title: a.title,
-          message: a.message,
-          data: a.data,
-          status: a.status,
-          deferred_until: a.deferredUntil,
-        })),
-      ),
-      now,
-    ],
-  );
-}
-
-export interface NewReportDelivery {
-  id: string;
-  alertId: string;
-  userId: string;
-  status: Extract<DeliveryStatus, "pending" | "deferred" | "skipped">;
-  lastError: string | null;
-  nextAttemptAt: Date | null;
-}
-
-/** The email delivery rows of many reports, in one statement. */
-export async function insertReportDeliveries(
-  db: Queryable,
-  deliveries: NewReportDelivery[],
-  now: Date,
-): Promise<void> {
-  if (deliveries.length === 0) return;
-  await db.query(
-    `insert into alert_deliveries (id, alert_id, user_id, channel, status, last_error,
-                                   next_attempt_at, created_at, updated_at)
-     select d.id, d.alert_id, d.user_id, 'email', d.status, d.last_error, d.next_attempt_at, $7, $7
-     from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[])
-       as d(id, alert_id, user_id, status, last_error, next_attempt_at)`,
-    [
-      deliveries.map((d) => d.id),
-      deliveries.map((d) => d.alertId),
-      deliveries.map((d) => d.userId),
-      deliveries.map((d) => d.status),
-      deliveries.map((d) => d.lastError),
-      deliveries.map((d) => d.nextAttemptAt),
-      now,
-    ],
-  );
 }
 
 /** Records what became of claimed runs: an alert, or skipped for want of activity. */
