@@ -51,6 +51,13 @@ describe("configuration", () => {
     expect(() => parseConfig({ ...full, ALERTS_WEBHOOK_ALLOWED_CIDRS: "10.0.0.0" })).toThrow(
       /ALERTS_WEBHOOK_ALLOWED_CIDRS/,
     );
+    // A prefix longer than the address family allows stops start-up too, naming the variable.
+    expect(() => parseConfig({ ...full, ALERTS_WEBHOOK_ALLOWED_CIDRS: "10.0.0.0/99" })).toThrow(
+      /ALERTS_WEBHOOK_ALLOWED_CIDRS: "10.0.0.0\/99" is not a CIDR/,
+    );
+    expect(() => parseConfig({ ...full, ALERTS_WORKER_GRACE_MS: "soon" })).toThrow(
+      /ALERTS_WORKER_GRACE_MS: must be a whole number/,
+    );
     expect(() => parseConfig({ ...full, PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
   });
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { startWorker, type Worker } from "@/lib/engine/worker";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { call, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitUntil, workerIdle } from "./helpers/wait";
 
@@ -30,15 +30,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function userWithHook(url: string) {
-  const user = await makeUser(app);
-  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-    token: user.token,
-    body: { name: "receiver", url, alert_job_started: true },
-  });
-  expect(res.status).toBe(201);
-  return user;
-}
+const userWithHook = async (url: string) => (await userWithWebhook(app, url)).user;
 
 async function jobStarted(userId: string) {
   const res = await call(postEvent, "POST", "/api/alerts/events", {

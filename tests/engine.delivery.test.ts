@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as history } from "@/app/api/alerts/history/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { startWorker, type Worker } from "@/lib/engine/worker";
 import {
   call,
@@ -14,6 +13,7 @@ import {
   type TestApp,
   type TestUser,
 } from "./helpers/app";
+import { userWithWebhook as webhookFixture } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitUntil, workerIdle } from "./helpers/wait";
 
@@ -33,15 +33,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function userWithWebhook(url: string, extra: Record<string, unknown> = {}) {
-  const user = await makeUser(app);
-  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-    token: user.token,
-    body: { name: "receiver", url, secret: "generate", alert_job_started: true, ...extra },
-  });
-  expect(res.status).toBe(201);
-  return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
-}
+/** A user with a signed generic webhook at `url` (the shared fixture, with a generated secret). */
+const userWithWebhook = (url: string, extra: Record<string, unknown> = {}) =>
+  webhookFixture(app, url, { secret: "generate", ...extra });
 
 const sendEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });

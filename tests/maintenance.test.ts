@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWorker, type Worker } from "@/lib/engine/worker";
 import { startTestApp, type TestApp } from "./helpers/app";
-import { waitUntil } from "./helpers/wait";
+import { waitForEvent } from "./helpers/wait";
 
 let app: TestApp;
 let worker: Worker;
@@ -26,20 +26,20 @@ describe("database maintenance by the worker", () => {
   it("vacuums and analyses the embedded database on its interval, and leaves PostgreSQL to autovacuum", async () => {
     if (app.ctx.db.kind === "pglite") {
       // PGlite has no autovacuum: without the worker these stay null forever.
-      // The assertions below report it if the first vacuum does not come in time.
-      await waitUntil(
-        "the worker's first vacuum",
-        async () => (await lastVacuum("alert_deliveries")).last_vacuum !== null,
-        { timeoutMs: 10_000 },
-      ).catch(() => {});
+      await waitForEvent(worker.events, "maintenance:vacuumed");
       for (const table of ["alert_events", "alert_deliveries", "user_webhooks", "alert_history"]) {
         const stats = await lastVacuum(table);
         expect(stats.last_vacuum, table).toBeInstanceOf(Date);
         expect(stats.last_analyze, table).toBeInstanceOf(Date);
       }
     } else {
-      // Several intervals pass; a manual VACUUM would show as last_vacuum.
-      await new Promise((r) => setTimeout(r, 600));
+      // No sleep: the worker's loop checks the vacuum interval at every inbox
+      // pass, and passes keep coming (pollMs 20). Once passes have run for
+      // several vacuum intervals, the embedded vacuum would have run (a manual
+      // VACUUM shows as last_vacuum); on PostgreSQL the worker leaves it to
+      // autovacuum.
+      const started = performance.now();
+      await waitForEvent(worker.events, "inbox:processed", () => performance.now() - started > 500);
       expect(await lastVacuum("alert_deliveries")).toEqual({
         last_vacuum: null,
         last_analyze: null,

@@ -40,6 +40,8 @@ export interface EngineEventMap {
   "delivery:claimed": [{ ids: string[]; postponed: number }];
   /** Outcomes were committed: one entry per delivery, with its new status ("stale": another attempt owns it). */
   "delivery:recorded": [{ outcomes: { id: string; status: string }[] }];
+  /** The embedded database was vacuumed (PGlite has no autovacuum; the worker does it). */
+  "maintenance:vacuumed": [{ ms: number }];
   /** A delivery could not be opened because of the deployment (an encryption key is missing). */
   "delivery:operator_error": [{ id: string; error: string }];
 }

@@ -185,7 +185,9 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
         }
         if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
           nextVacuum = performance.now() + vacuumEveryMs;
-          ctx.log.info({ ms: Math.round(await vacuumDatabase(ctx.db)) }, "database vacuumed");
+          const ms = Math.round(await vacuumDatabase(ctx.db));
+          ctx.log.info({ ms }, "database vacuumed");
+          events.emit("maintenance:vacuumed", { ms });
         }
         // A full batch says more are waiting; anything that arrived after a
         // pass's claim woke the loop (in process or by NOTIFY).

@@ -1,3 +1,4 @@
+import type { EngineEventMap, EngineEvents } from "@/lib/alerts/ports";
 import type { Queryable } from "@/lib/db/types";
 
 /**
@@ -40,4 +41,31 @@ export function workerIdle(db: Queryable, timeoutMs = 30_000): Promise<true> {
     },
     { timeoutMs },
   );
+}
+
+/**
+ * Waits for the worker to emit `name` with a payload `until` accepts, and
+ * answers that payload: tests wait on what the engine says it did instead of
+ * polling the database. `timeoutMs` only turns a wait that never ends into a
+ * failure naming what was awaited.
+ */
+export function waitForEvent<K extends keyof EngineEventMap>(
+  events: EngineEvents,
+  name: K,
+  until: (...payload: EngineEventMap[K]) => boolean = () => true,
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+): Promise<EngineEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      events.off(name, listener as never);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for the worker's ${name} event`));
+    }, timeoutMs);
+    const listener = (...payload: EngineEventMap[K]) => {
+      if (!until(...payload)) return;
+      clearTimeout(timer);
+      events.off(name, listener as never);
+      resolve(payload);
+    };
+    events.on(name, listener as never);
+  });
 }

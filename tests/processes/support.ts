@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import type { Queryable } from "@/lib/db/types";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
+import { call, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
+import { userWithWebhook as webhookFixture } from "../helpers/fixtures";
 import type { ReceivedRequest } from "../helpers/receiver";
 import { requirePostgres, sharedEnv } from "../helpers/worker-process";
 
@@ -22,15 +22,8 @@ export async function startProcessApp(): Promise<{ app: TestApp; databaseUrl: st
 }
 
 /** A user whose one generic webhook, signed, takes every job_started alert. */
-export async function userWithWebhook(app: TestApp, url: string) {
-  const user = await makeUser(app);
-  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-    token: user.token,
-    body: { name: "receiver", url, secret: "generate", alert_job_started: true },
-  });
-  expect(res.status).toBe(201);
-  return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
-}
+export const userWithWebhook = (app: TestApp, url: string) =>
+  webhookFixture(app, url, { secret: "generate" });
 
 /** Posts a job_started event for a new job, as a training server would. */
 export async function postJobStarted(userId: string): Promise<string> {
