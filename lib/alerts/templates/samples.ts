@@ -158,6 +158,13 @@ export const SAMPLE_DATA: Record<TemplateType, Record<string, unknown>> = {
     current_step: 3120,
     total_steps: 5000,
   },
+  loss_diverged: {
+    ...job,
+    loss: "nan",
+    last_finite_loss: 2.71,
+    current_step: 1840,
+    total_steps: 5000,
+  },
   daily_summary: SAMPLE_DAILY,
   weekly_digest: SAMPLE_WEEKLY,
   rate_limit_notice: { suppressed_count: 17, limit_per_hour: 60 },
