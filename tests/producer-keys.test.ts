@@ -7,6 +7,7 @@ import { POST as logs } from "@/app/api/training/jobs/[id]/logs/route";
 import { POST as progress } from "@/app/api/training/jobs/[id]/progress/route";
 import { PUT as putJob } from "@/app/api/training/jobs/[id]/route";
 import { withUser } from "@/lib/db/with-user";
+import { buildOpenApiDocument } from "@/lib/http/openapi";
 import { hashProducerKey, MAX_PRODUCER_KEYS_PER_USER } from "@/lib/http/producer-keys";
 import {
   call,
@@ -280,6 +281,27 @@ describe("personal producer keys", () => {
     expect(seen.ids).toHaveLength(1);
     expect(seen.hashRead).toBe("refused");
     expect(seen.insert).toBe("refused");
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("documents the keys routes, producer keys on producer routes, and loss words", () => {
+    const doc = buildOpenApiDocument("http://localhost:3000") as {
+      paths: Record<string, Record<string, { security?: unknown; summary?: string }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/alerts/keys", "/api/alerts/keys/{id}"]),
+    );
+    expect(Object.keys(doc.paths["/api/alerts/keys"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(doc.components.securitySchemes.producerKey).toMatchObject({ scheme: "bearer" });
+    expect(doc.paths["/api/alerts/events"]?.post?.security).toEqual([
+      { serviceKey: [] },
+      { producerKey: [] },
+    ]);
+    expect(doc.paths["/api/alerts/keys"]?.get?.security).toEqual([{ userToken: [] }]);
+    expect(doc.paths["/api/training/jobs/{id}/progress"]?.post?.summary).toContain('"nan"');
+    expect(JSON.stringify(doc.paths["/api/alerts/events"])).toContain("loss_diverged");
   });
 });
 

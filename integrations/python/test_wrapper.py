@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from training_alerts.progress import parse_line  # noqa: E402
-from training_alerts.wrapper import error_text, global_rank, shared_job_id  # noqa: E402
+from training_alerts.wrapper import default_name, error_text, global_rank, shared_job_id  # noqa: E402
 
 ENV = ("TA_URL", "TA_API_KEY", "TA_USER_TOKEN")
 
@@ -210,6 +210,7 @@ class WrapperTest(unittest.TestCase):
         job = job_row(job_id)
         assert job is not None
         self.assertEqual(job["status"], "failed")
+        self.assertEqual(job["model_name"], os.path.basename(child))  # no --name: the script
         self.assertIn("SIGKILL (exit 137)", job["error"])
         self.assertIn("out-of-memory killer", job["error"])
 
@@ -371,6 +372,8 @@ class ParsingTest(unittest.TestCase):
         tail = error_text(["a"] * 50 + ["Traceback (most recent call last):", '  File "t.py"', "KeyError: 'x'"])
         self.assertEqual(tail, "Traceback (most recent call last):\n  File \"t.py\"\nKeyError: 'x'")
         self.assertEqual(error_text([f"l{i}" for i in range(100)]).splitlines()[0], "l60")
+        self.assertEqual(default_name(["torchrun", "--nproc-per-node=8", "/runs/train.py", "--lr", "3"]), "train.py")
+        self.assertEqual(default_name(["/usr/bin/deepspeed"]), "deepspeed")
 
 
 if __name__ == "__main__":

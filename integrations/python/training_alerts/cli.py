@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="action", metavar="run")
     run = sub.add_parser("run", help="run CMD and report it", usage=USAGE, epilog=EPILOG,
                          formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("--name", help="the job's model_name in alerts (default: the command)")
+    run.add_argument("--name", help="the job's model_name in alerts (default: the script, e.g. train.py)")
     run.add_argument("--group", help="a group label (a sweep, a project): the job's metadata.group")
     run.add_argument("--job-id", help="the job's id, a UUID (default: a new one; the same on every rank)")
     run.add_argument("--total-steps", type=int, help="total training steps (else read from a progress bar)")

@@ -90,6 +90,14 @@ def shared_job_id(env: Mapping[str, str], name: Optional[str]) -> Optional[str]:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"training-alerts:{key}:{name or ''}"))
 
 
+def default_name(command: Sequence[str]) -> Optional[str]:
+    """A job name from the command when none is given: the script it runs (``train.py``), else the program."""
+    for arg in command:
+        if arg.endswith(".py") and not arg.startswith("-"):
+            return os.path.basename(arg)
+    return os.path.basename(command[0]) if command else None
+
+
 def error_text(stderr_lines: Sequence[str], max_chars: int = MAX_ERROR_CHARS) -> str:
     """The useful tail of stderr: from the last Python traceback on, else the last lines."""
     lines = [line for line in stderr_lines if line.strip()]
@@ -186,7 +194,7 @@ class CommandWrapper:
         client: Optional[TrainingAlerts] = None,
     ) -> None:
         self.command = list(command)
-        self.name = name
+        self.name = name or default_name(self.command)
         self.group = group
         self.total_steps = total_steps
         self.progress_every = max(0.0, progress_every)
