@@ -3,6 +3,10 @@
 # against a real server. Starts the production build on a free port with a
 # fresh embedded database and generated secrets, provisions a user, runs
 # `python3 -m unittest`, stops the server and exits with unittest's status.
+# The client's tests use the service key; the command wrapper's tests use a
+# personal producer key created through the API with a user token, and the
+# `training-alerts` console script installed with pip (offline, no build
+# isolation) into a fresh virtual environment.
 # Needs `npm run build` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +27,7 @@ URL="http://127.0.0.1:$PORT"
 DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/ta-python-test.XXXXXX")"
 SERVER_LOG="$DATA_DIR/server.log"
 SERVICE_KEY="ta_sk_$(openssl rand -hex 24)"
+JWT_SECRET="$(openssl rand -hex 32)"
 SERVER_PID=""
 
 stop_server() {
@@ -45,7 +50,7 @@ echo "test:python: starting the server on $URL (data in $DATA_DIR)"
 env -u DATABASE_URL -u SUPABASE_URL \
   NEXT_TELEMETRY_DISABLED=1 \
   ALERTS_DATA_DIR="$DATA_DIR/data" \
-  SUPABASE_JWT_SECRET="$(openssl rand -hex 32)" \
+  SUPABASE_JWT_SECRET="$JWT_SECRET" \
   ALERTS_SERVICE_KEY="$SERVICE_KEY" \
   ALERTS_ENCRYPTION_KEY="$(openssl rand -base64 32)" \
   LOG_LEVEL=warn \
@@ -85,9 +90,50 @@ fetch(`${url}/api/training/jobs/${job}`, {
 }, (e) => { console.error(`test:python: provisioning a user failed: ${e.message}`); process.exit(1); });
 ' "$URL" "$SERVICE_KEY" "$USER_ID"
 
+# The same user's access token (HS256, as Supabase signs them) and a producer key.
+USER_TOKEN="$(node_eval '
+const [secret, sub] = process.argv.slice(1);
+const { createHmac } = require("crypto");
+const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+const now = Math.floor(Date.now() / 1000);
+const head = b64({ alg: "HS256", typ: "JWT" });
+const body = b64({ sub, email: "python-test@example.com", role: "authenticated", aud: "authenticated", iat: now, exp: now + 3600 });
+const sig = createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
+console.log(`${head}.${body}.${sig}`);
+' "$JWT_SECRET" "$USER_ID")"
+API_KEY="$(node_eval '
+const [url, token] = process.argv.slice(1);
+fetch(`${url}/api/alerts/keys`, {
+  method: "POST",
+  headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+  body: JSON.stringify({ name: "python-client-test" }),
+}).then(async (r) => {
+  const body = await r.json();
+  if (r.status !== 201) { console.error(`test:python: creating a producer key failed: ${r.status} ${JSON.stringify(body)}`); process.exit(1); }
+  console.log(body.key);
+}, (e) => { console.error(`test:python: creating a producer key failed: ${e.message}`); process.exit(1); });
+' "$URL" "$USER_TOKEN")"
+
+# The package as users install it: pip, offline, into a fresh virtual environment.
+VENV="$DATA_DIR/venv"
+python3 -m venv "$VENV"
+PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/pip" install --quiet --no-index --no-build-isolation ./integrations/python
+if [ ! -x "$VENV/bin/training-alerts" ]; then
+  echo "test:python: pip installed no training-alerts console script" >&2
+  exit 1
+fi
+
+# Arguments name tests to run (unittest names); by default, all of them.
+TESTS=("$@")
+if [ ${#TESTS[@]} -eq 0 ]; then
+  TESTS=(integrations/python/test_training_alerts.py integrations/python/test_wrapper.py)
+fi
+
 set +e
-TA_URL="$URL" TA_SERVICE_KEY="$SERVICE_KEY" TA_USER_ID="$USER_ID" PYTHONDONTWRITEBYTECODE=1 \
-  python3 -m unittest integrations/python/test_training_alerts.py -v
+TA_URL="$URL" TA_SERVICE_KEY="$SERVICE_KEY" TA_USER_ID="$USER_ID" \
+  TA_API_KEY="$API_KEY" TA_USER_TOKEN="$USER_TOKEN" TA_WRAPPER="$VENV/bin/training-alerts" \
+  PYTHONDONTWRITEBYTECODE=1 \
+  python3 -m unittest -v "${TESTS[@]}"
 status=$?
 set -e
 

@@ -491,6 +491,7 @@ describe("the daily summary's content", () => {
       ooms: 1,
       stalls: 1,
       disk_warnings: 1,
+      diverged: 0,
       alerts_sent: 8,
       alerts_deferred: 1,
       alerts_suppressed: 2,

@@ -105,6 +105,7 @@ describe("webhooks API: create, read, list", () => {
       alert_gpu_oom: true,
       alert_disk_warning: true,
       alert_timeout_warning: true,
+      alert_loss_diverged: true,
       enabled: true,
       disabled_reason: null,
       last_success_at: null,

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { historyPageSchema } from "@/lib/alerts/api/history.schema";
+import type { keyCreatedSchema, keyViewSchema } from "@/lib/alerts/api/keys.schema";
 import type { preferencesViewSchema } from "@/lib/alerts/api/preferences.schema";
 import type { webhookTestResultSchema, webhookViewSchema } from "@/lib/alerts/api/webhooks.schema";
 import type { RouteContext } from "@/lib/http/route";
@@ -16,6 +17,8 @@ export type WebhookJson = z.output<typeof webhookViewSchema>;
 export type WebhookTestJson = z.output<typeof webhookTestResultSchema>;
 export type HistoryPageJson = z.output<typeof historyPageSchema>;
 export type HistoryItemJson = HistoryPageJson["items"][number];
+export type KeyJson = z.output<typeof keyViewSchema>;
+export type KeyCreatedJson = z.output<typeof keyCreatedSchema>;
 
 /** A problem+json answer, reduced to what a page shows. */
 export interface ProblemView {

@@ -21,6 +21,11 @@ export const EVENT_LABELS: Record<EventType, { label: string; explain: string }>
     label: "Job stalled",
     explain: "A running job reported no progress for a while.",
   },
+  loss_diverged: {
+    label: "Loss diverged",
+    explain:
+      "A job reported a NaN or infinite loss (once per job), with the step and the last finite loss.",
+  },
 };
 
 /** Labels for every type history can show, system notices included. */

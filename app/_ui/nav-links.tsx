@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/training", label: "Jobs" },
   { href: "/settings/alerts", label: "Settings" },
   { href: "/settings/alerts/webhooks", label: "Webhooks" },
+  { href: "/settings/api-keys", label: "API keys" },
   { href: "/alerts/history", label: "History" },
 ];
 

@@ -351,8 +351,9 @@ class RetryTest(unittest.TestCase):
 
         alerts.report_progress(str(uuid.uuid4()), Scalar(12), loss=Scalar(float("nan")))
         alerts.report_status(str(uuid.uuid4()), "running", loss=float("inf"), total_steps=100.0)
-        self.assertEqual(server.requests[0]["body"], {"current_step": 12})
-        self.assertEqual(server.requests[1]["body"]["loss"], None)
+        # JSON has no NaN: non-finite losses go as the words the API takes (it raises loss_diverged).
+        self.assertEqual(server.requests[0]["body"], {"current_step": 12, "loss": "nan"})
+        self.assertEqual(server.requests[1]["body"]["loss"], "inf")
         self.assertEqual(server.requests[1]["body"]["total_steps"], 100)
 
     def test_an_unconfigured_client_does_nothing(self) -> None:

@@ -22,6 +22,8 @@ export const ALERT_TYPES = [
   "timeout_warning",
   "daily_summary",
   "weekly_digest",
+  // Added in the second round (DESIGN.md §6).
+  "loss_diverged",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -34,6 +36,7 @@ export const EVENT_TYPES = [
   "gpu_oom",
   "disk_warning",
   "timeout_warning",
+  "loss_diverged",
 ] as const satisfies readonly AlertType[];
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -46,6 +49,7 @@ export const ALERT_FLAG = {
   gpu_oom: "alert_gpu_oom",
   disk_warning: "alert_disk_warning",
   timeout_warning: "alert_timeout_warning",
+  loss_diverged: "alert_loss_diverged",
 } as const satisfies Record<EventType, string>;
 export type AlertFlag = (typeof ALERT_FLAG)[EventType];
 export const ALERT_FLAGS = Object.values(ALERT_FLAG) as AlertFlag[];
@@ -59,6 +63,7 @@ export const DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_gpu_oom: true,
   alert_disk_warning: true,
   alert_timeout_warning: true,
+  alert_loss_diverged: true,
 };
 
 /** The seed's quiet-hours defaults, for a user who enabled quiet hours without saving times. */

@@ -11,7 +11,7 @@ export interface DedupeRule {
 
 /**
  * DESIGN.md §6: a job's job_* event once per job and type, whichever path
- * reports it; gpu_oom once per job; timeout_warning once per stall (a stall
+ * reports it; gpu_oom and loss_diverged once per job; timeout_warning once per stall (a stall
  * is identified by the last progress it followed, so progress re-arms it);
  * disk_warning at most once per path per 6 hours. Pure.
  */
@@ -27,6 +27,8 @@ export function dedupeRule(
       return event.job_id ? { key: `job:${event.job_id}:${event.type}` } : undefined;
     case "gpu_oom":
       return event.job_id ? { key: `oom:${event.job_id}` } : undefined;
+    case "loss_diverged":
+      return event.job_id ? { key: `loss:${event.job_id}` } : undefined;
     case "timeout_warning": {
       if (!event.job_id) return undefined;
       const stall =

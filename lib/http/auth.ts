@@ -3,10 +3,14 @@ import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } 
 import type { Config } from "../config/config";
 import { HttpError } from "./errors";
 
-/** Who called: a user (from a Supabase access token) or a trusted producer. */
+/**
+ * Who called: a user (from a Supabase access token), a trusted producer (the
+ * service key), or a user's own producer key (`lib/http/producer-keys.ts`).
+ */
 export type Caller =
   | { kind: "user"; userId: string; email: string | undefined }
-  | { kind: "service" };
+  | { kind: "service" }
+  | { kind: "producer"; userId: string; keyId: string };
 
 export interface Authenticator {
   /** Resolves the bearer credential of a request, or throws 401. */

@@ -11,6 +11,7 @@ import {
   jobsPageSchema,
   jobsQuerySchema,
 } from "../alerts/api/jobs.schema";
+import { keyCreatedSchema, keyCreateSchema, keyViewSchema } from "../alerts/api/keys.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
@@ -125,7 +126,7 @@ const OPERATIONS: Operation[] = [
     method: "put",
     path: "/api/training/jobs/{id}",
     summary:
-      "Create (201, user_id required) or update (200) a training job; illegal status changes are 409",
+      'Create (201; user_id required with the service key) or update (200) a training job; illegal status changes are 409. loss may be "nan", "inf" or "-inf" (raises loss_diverged, once per job)',
     access: "service",
     body: jobPutSchema,
     responses: { 200: { description: "The job" }, 201: { description: "Created" } },
@@ -133,7 +134,8 @@ const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/api/training/jobs/{id}/progress",
-    summary: "Record progress of a running job (re-arms the stall watch)",
+    summary:
+      'Record progress of a running job (re-arms the stall watch); loss may be "nan", "inf" or "-inf" (raises loss_diverged, once per job)',
     access: "service",
     body: jobProgressSchema,
     responses: { 200: { description: "The job" } },
@@ -178,6 +180,31 @@ const OPERATIONS: Operation[] = [
     access: "user",
     query: jobDetailQuerySchema,
     responses: { 200: { description: "The job", schema: jobDetailSchema } },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/keys",
+    summary: "The caller's producer keys (never the keys themselves)",
+    access: "user",
+    responses: {
+      200: { description: "Producer keys", schema: z.object({ items: z.array(keyViewSchema) }) },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/keys",
+    summary:
+      "Create a producer key (tak_…, at most 20 per user); the key is in this answer only, stored hashed",
+    access: "user",
+    body: keyCreateSchema,
+    responses: { 201: { description: "Created", schema: keyCreatedSchema } },
+  },
+  {
+    method: "delete",
+    path: "/api/alerts/keys/{id}",
+    summary: "Revoke a producer key; its next request is 401",
+    access: "user",
+    responses: { 204: { description: "Revoked" } },
   },
   {
     method: "get",
@@ -252,7 +279,11 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
     (paths[op.path] as Record<string, unknown>)[op.method] = {
       summary: op.summary,
       security:
-        op.access === "public" ? [] : [{ [op.access === "user" ? "userToken" : "serviceKey"]: [] }],
+        op.access === "public"
+          ? []
+          : op.access === "user"
+            ? [{ userToken: [] }]
+            : [{ serviceKey: [] }, { producerKey: [] }],
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
         ? {
@@ -312,6 +343,12 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
           type: "http",
           scheme: "bearer",
           description: "ALERTS_SERVICE_KEY, for producers",
+        },
+        producerKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "A user's producer key (tak_…, POST /api/alerts/keys): acts as its owner only; user_id may be omitted, another user's id is 403, another user's job 404",
         },
       },
       schemas: { Problem: problemSchema },

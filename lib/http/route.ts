@@ -6,6 +6,7 @@ import type { Caller } from "./auth";
 import { readJsonBody } from "./body";
 import { HttpError } from "./errors";
 import { problemResponse } from "./problem";
+import { authenticateProducerKey, bearerToken, isProducerKeyToken } from "./producer-keys";
 import { type RateLimitDecision, rateLimitHeaders } from "./rate-limit";
 import { parseOrThrow } from "./validation";
 
@@ -118,17 +119,22 @@ function missesAuthUser(error: unknown): boolean {
  */
 function takeToken(ctx: AppContext, caller: Caller): RateLimitDecision | undefined {
   const { userPerMinute, ingestPerMinute } = ctx.config.apiRateLimit;
+  // A producer key has its own bucket, the size of a user's.
   const [key, perMinute] =
     caller.kind === "user"
       ? [`user:${caller.userId}`, userPerMinute]
-      : ["service", ingestPerMinute];
+      : caller.kind === "producer"
+        ? [`key:${caller.keyId}`, userPerMinute]
+        : ["service", ingestPerMinute];
   if (perMinute === 0) return undefined;
   const decision = ctx.rateLimiter.take(key, perMinute, ctx.clock());
   if (decision.allowed) return decision;
   const who =
     caller.kind === "user"
       ? `this user has sent more than ${perMinute} requests in a minute (ALERTS_API_RATE_LIMIT_PER_MINUTE)`
-      : `the service key has sent more than ${perMinute} requests in a minute (ALERTS_INGEST_RATE_LIMIT_PER_MINUTE)`;
+      : caller.kind === "producer"
+        ? `this producer key has sent more than ${perMinute} requests in a minute (ALERTS_API_RATE_LIMIT_PER_MINUTE)`
+        : `the service key has sent more than ${perMinute} requests in a minute (ALERTS_INGEST_RATE_LIMIT_PER_MINUTE)`;
   throw new HttpError(
     "rate_limited",
     `Too many requests: ${who}. Retry after ${decision.retryAfterSeconds} s, and pace requests by the RateLimit-Remaining header.`,
@@ -158,17 +164,21 @@ async function authorize(
   access: Access,
 ): Promise<Caller | undefined> {
   if (access === "public") return undefined;
-  const caller = await ctx.auth.authenticate(req);
+  const token = bearerToken(req);
+  const caller =
+    token && isProducerKeyToken(token)
+      ? await authenticateProducerKey(ctx.db, token, ctx.clock())
+      : await ctx.auth.authenticate(req);
   if (access === "user" && caller.kind !== "user") {
     throw new HttpError(
       "forbidden",
-      "This route is for users; the service key cannot act as a user. Send a user's access token.",
+      "This route is for users; a producer or service key cannot act as a user. Send a user's access token.",
     );
   }
-  if (access === "service" && caller.kind !== "service") {
+  if (access === "service" && caller.kind === "user") {
     throw new HttpError(
       "forbidden",
-      "This route is for trusted producers; send the service key (ALERTS_SERVICE_KEY), not a user token.",
+      "This route is for producers; send a producer key (tak_…, Settings → API keys) or the service key (ALERTS_SERVICE_KEY), not a user token.",
     );
   }
   return caller;

@@ -383,11 +383,42 @@ describe("the web UI, in local mode", () => {
     expect(await page.locator(".history-item").count()).toBe(20);
   });
 
+  it("creates an API key shown once, which reports jobs as the user until it is revoked", async () => {
+    await go("/settings/api-keys");
+    await page.getByLabel("New key's name").fill("gpu-box-1");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const revealed = page.getByLabel("API key", { exact: true });
+    await revealed.waitFor();
+    const key = await revealed.inputValue();
+    expect(key).toMatch(/^tak_[A-Za-z0-9_-]{43}$/);
+    const jobId = randomUUID();
+    const report = (token: string) =>
+      fetch(`${server.url}/api/training/jobs/${jobId}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ status: "running", model_name: "from-a-key" }),
+      });
+    const created = await report(key);
+    expect(created.status).toBe(201);
+    expect((await created.json()).user_id).toBe(userIdForEmail(EMAIL));
+
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.reload();
+    const row = page.getByRole("row", { name: /gpu-box-1/ });
+    await expect.poll(() => row.textContent()).toContain(key.slice(0, 12));
+    expect(await page.content()).not.toContain(key);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await row.getByRole("button", { name: /Revoke/ }).click();
+    await page.getByText("Revoked “gpu-box-1”.").waitFor();
+    expect((await report(key)).status).toBe(401);
+  });
+
   it("has no serious or critical accessibility violations on any page", async () => {
     const paths = [
       "/",
       "/settings/alerts",
       "/settings/alerts/webhooks",
+      "/settings/api-keys",
       "/alerts/history",
       "/dev/outbox",
     ];
@@ -429,6 +460,7 @@ describe("the web UI, in local mode", () => {
         "/",
         "/settings/alerts",
         "/settings/alerts/webhooks",
+        "/settings/api-keys",
         "/alerts/history",
         "/dev/outbox",
       ]) {

@@ -32,6 +32,7 @@ const MARK = `owner-only-${randomUUID().slice(0, 8)}`;
 interface Fixture {
   webhookId: string;
   jobId: string;
+  keyId: string;
 }
 
 type Access = "user" | "service" | "public";
@@ -82,6 +83,13 @@ const ROUTES: Record<string, RouteCase> = {
     request: (fx) => ({ params: { id: fx.webhookId } }),
   },
   "GET /api/alerts/history": { access: "user", request: () => ({ query: { limit: "100" } }) },
+  "GET /api/alerts/keys": { access: "user", request: () => ({}) },
+  "POST /api/alerts/keys": { access: "user", request: () => ({ body: { name: "laptop" } }) },
+  "DELETE /api/alerts/keys/[id]": {
+    access: "user",
+    addressesRow: true,
+    request: (fx) => ({ params: { id: fx.keyId } }),
+  },
   "POST /api/alerts/events": {
     access: "service",
     request: (fx) => ({
@@ -95,14 +103,17 @@ const ROUTES: Record<string, RouteCase> = {
   },
   "PUT /api/training/jobs/[id]": {
     access: "service",
+    addressesRow: true,
     request: (fx) => ({ params: { id: fx.jobId }, body: { model_name: "renamed" } }),
   },
   "POST /api/training/jobs/[id]/progress": {
     access: "service",
+    addressesRow: true,
     request: (fx) => ({ params: { id: fx.jobId }, body: { current_step: 7 } }),
   },
   "POST /api/training/jobs/[id]/logs": {
     access: "service",
+    addressesRow: true,
     request: (fx) => ({
       params: { id: fx.jobId },
       body: { lines: ["RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB"] },
@@ -150,6 +161,10 @@ const CREDENTIALS = {
   }),
   "another user's token": async () => ({ token: other.token }),
   "the service key": async () => ({ token: SERVICE_KEY }),
+  "a made-up producer key": async () => ({ token: `tak_${"x".repeat(43)}` }),
+  "a revoked producer key of the owner's": async () => ({ token: keys.revoked }),
+  "another user's producer key": async () => ({ token: keys.other }),
+  "the owner's producer key": async () => ({ token: keys.owner }),
   "the owner's user token": async () => ({ token: owner.token }),
 } as const;
 type Credential = keyof typeof CREDENTIALS;
@@ -161,14 +176,23 @@ const UNAUTHENTICATED: Credential[] = [
   "a token signed with another secret",
   'an unsigned token (alg "none")',
   "a token whose sub is not a UUID",
+  "a made-up producer key",
+  "a revoked producer key of the owner's",
 ];
+
+const PRODUCERS: Credential[] = ["the service key", "the owner's producer key"];
 
 /** The answer each credential must get on a route of each kind. */
 function expected(c: RouteCase, credential: Credential): number | "2xx" {
   if (c.access === "public") return 200;
   if (UNAUTHENTICATED.includes(credential)) return 401;
-  if (c.access === "service") return credential === "the service key" ? "2xx" : 403;
-  if (credential === "the service key") return 403;
+  if (c.access === "service") {
+    if (PRODUCERS.includes(credential)) return "2xx";
+    // Another user's key acts as that user: the owner's job is not theirs, the owner's id not theirs.
+    if (credential === "another user's producer key") return c.addressesRow ? 404 : 403;
+    return 403;
+  }
+  if (PRODUCERS.includes(credential) || credential === "another user's producer key") return 403;
   if (credential === "another user's token") return c.addressesRow ? 404 : "2xx";
   return "2xx";
 }
@@ -178,12 +202,14 @@ const mayReadOwnersRows = (c: RouteCase, credential: Credential) =>
   c.access === "public"
     ? false
     : c.access === "service"
-      ? credential === "the service key"
+      ? PRODUCERS.includes(credential)
       : credential === "the owner's user token";
 
 // ---------------------------------------------------------------- set-up
 
 let routes: ApiRoute[];
+/** Producer keys (tak_…): the owner's, another user's, and one of the owner's that was revoked. */
+const keys = { owner: "", other: "", revoked: "" };
 const routesPromise = discoverRoutes();
 
 beforeAll(async () => {
@@ -203,6 +229,15 @@ beforeAll(async () => {
     token: owner.token,
     body: { email_address: `${MARK}-to@example.com` },
   });
+  const newKey = async (user: TestUser, name: string) => {
+    const res = await send("POST /api/alerts/keys", { token: user.token, body: { name } });
+    return { id: String(res.body.id), key: String(res.body.key) };
+  };
+  keys.owner = (await newKey(owner, "credential")).key;
+  keys.other = (await newKey(other, "credential")).key;
+  const revoked = await newKey(owner, "credential (revoked)");
+  keys.revoked = revoked.key;
+  await send("DELETE /api/alerts/keys/[id]", { token: owner.token, params: { id: revoked.id } });
   const fx = await fixture();
   await app.ctx.db.query(
     `with alert as (
@@ -232,11 +267,27 @@ function send(name: string, options: CallOptions): Promise<CallResult> {
   return call(r.handler, r.method, pathFor(r.pattern, options.params ?? {}), options);
 }
 
+const fixtureHooks: string[] = [];
+
 /** A fresh webhook and running job of the owner's, so a DELETE leaves the next route its own. */
 async function fixture(): Promise<Fixture> {
+  // Earlier fixtures' webhooks (but the first, which history refers to) and keys
+  // go first, so the per-user caps never bite however many routes there are.
+  if (fixtureHooks.length >= 10) {
+    await app.ctx.db.query("delete from user_webhooks where id = any($1::uuid[])", [
+      fixtureHooks.splice(1),
+    ]);
+  }
   const hook = await send("POST /api/alerts/webhooks", {
     token: owner.token,
     body: { name: `${MARK} hook`, url: `${receiver.url}/${MARK}`, webhook_type: "generic" },
+  });
+  await app.ctx.db.query("delete from producer_keys where user_id = $1 and name = 'fixture'", [
+    owner.id,
+  ]);
+  const key = await send("POST /api/alerts/keys", {
+    token: owner.token,
+    body: { name: "fixture" },
   });
   const jobId = randomUUID();
   const job = await send("PUT /api/training/jobs/[id]", {
@@ -244,8 +295,12 @@ async function fixture(): Promise<Fixture> {
     params: { id: jobId },
     body: { user_id: owner.id, model_name: `${MARK}-model`, status: "running" },
   });
-  expect([hook.status, job.status], JSON.stringify([hook.body, job.body])).toEqual([201, 201]);
-  return { webhookId: String(hook.body.id), jobId };
+  expect(
+    [hook.status, job.status, key.status],
+    JSON.stringify([hook.body, job.body, key.body]),
+  ).toEqual([201, 201, 201]);
+  fixtureHooks.push(String(hook.body.id));
+  return { webhookId: String(hook.body.id), jobId, keyId: String(key.body.id) };
 }
 
 /** Everything stored about the owner, to compare before and after a refused request. */
@@ -256,7 +311,8 @@ async function ownersRows(): Promise<string> {
        (select string_agg(w::text, ',' order by w.id) from user_webhooks w where user_id = $1),
        (select string_agg(j::text, ',' order by j.id) from training_jobs j where user_id = $1),
        (select string_agg(e::text, ',' order by e.id) from alert_events e where user_id = $1),
-       (select string_agg(h::text, ',' order by h.id) from alert_history h where user_id = $1)
+       (select string_agg(h::text, ',' order by h.id) from alert_history h where user_id = $1),
+       (select string_agg(k::text, ',' order by k.id) from producer_keys k where user_id = $1)
      ) as t`,
     [owner.id],
   );
@@ -264,7 +320,15 @@ async function ownersRows(): Promise<string> {
 }
 
 /** Strings that identify the owner's data. */
-const ownersSecrets = (fx: Fixture) => [MARK, owner.id, owner.email, fx.webhookId, fx.jobId];
+const ownersSecrets = (fx: Fixture) => [
+  MARK,
+  owner.id,
+  owner.email,
+  fx.webhookId,
+  fx.jobId,
+  fx.keyId,
+  keys.owner,
+];
 
 // ---------------------------------------------------------------- the matrix
 

@@ -38,6 +38,13 @@ const SAMPLE_DATA: Record<EventType, Record<string, unknown>> = {
   },
   disk_warning: { disk_path: "/mnt/checkpoints", disk_used_percent: 96 },
   timeout_warning: { model_name: "sample-llama-7b", minutes_without_progress: 45 },
+  loss_diverged: {
+    model_name: "sample-llama-7b",
+    loss: "nan",
+    last_finite_loss: 2.71,
+    current_step: 1840,
+    total_steps: 5000,
+  },
 };
 
 const OUTCOME_TEXT: Record<string, string> = {

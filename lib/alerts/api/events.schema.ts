@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "../alert.types";
+import { DISPLAY_CAPS, displayText } from "./display-text";
 import { isoDateTime, uuid } from "./fields";
 
-const text = (max: number) =>
-  z.string({ error: "must be a string" }).max(max, { error: `must be at most ${max} characters` });
 const nonNegative = z
   .number({ error: "must be a number" })
   .min(0, { error: "must not be negative" });
@@ -14,15 +13,15 @@ const count = z.int({ error: "must be a whole number" }).min(0, { error: "must n
  * kept and passed on to generic webhooks.
  */
 export const eventDataSchema = z.looseObject({
-  model_name: text(200).optional(),
+  model_name: displayText(DISPLAY_CAPS.name).optional(),
   duration_seconds: nonNegative.optional(),
   final_loss: z.number({ error: "must be a number" }).nullable().optional(),
   current_step: count.optional(),
   total_steps: count.optional(),
   gpu_count: count.optional(),
-  error: text(20_000).optional(),
-  log_excerpt: text(20_000).optional(),
-  disk_path: text(1024).optional(),
+  error: displayText(DISPLAY_CAPS.error, "ends").optional(),
+  log_excerpt: displayText(DISPLAY_CAPS.error, "ends").optional(),
+  disk_path: displayText(DISPLAY_CAPS.path).optional(),
   disk_used_percent: nonNegative.max(100, { error: "must be at most 100" }).optional(),
   minutes_without_progress: nonNegative.optional(),
   /** disk_warning: the producer's own threshold; the server uses the stricter (higher) of it and its own. */
@@ -34,13 +33,15 @@ export const eventInputSchema = z
   .strictObject({
     event_id: uuid.optional(),
     type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
-    user_id: uuid,
+    /** Required with the service key; with a producer key, omitted or the key owner's id. */
+    user_id: uuid.optional(),
     job_id: uuid.nullable().optional(),
     occurred_at: isoDateTime.optional(),
     data: eventDataSchema.default({}),
   })
   .superRefine((e, ctx) => {
-    const needsJob = e.type.startsWith("job_") || e.type === "timeout_warning";
+    const needsJob =
+      e.type.startsWith("job_") || e.type === "timeout_warning" || e.type === "loss_diverged";
     if (needsJob && !e.job_id) {
       ctx.addIssue({
         code: "custom",

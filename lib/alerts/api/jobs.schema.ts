@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { JOB_STATUSES } from "../triggers/training-job.trigger";
+import { DISPLAY_CAPS, displayText } from "./display-text";
 import { isoDateTime, uuid } from "./fields";
 import { deliveryViewSchema, historyItemSchema } from "./history.schema";
+import { lossInput } from "./loss";
 
 const text = (max: number) =>
   z.string({ error: "must be a string" }).max(max, { error: `must be at most ${max} characters` });
@@ -9,7 +11,7 @@ const count = z
   .int({ error: "must be a whole number" })
   .min(0, { error: "must not be negative" })
   .max(2_000_000_000, { error: "must be at most 2000000000" });
-const loss = z.number({ error: "must be a number" }).nullable();
+const loss = lossInput.nullable();
 /** Extra readings of a progress point (learning rate, tokens/s, GPU memory): a few named numbers. */
 const metrics = z
   .record(
@@ -25,12 +27,12 @@ const metrics = z
 /** `PUT /api/training/jobs/{id}`: create (with `user_id`) or update a job. */
 export const jobPutSchema = z.strictObject({
   user_id: uuid.optional(),
-  model_name: text(200).nullable().optional(),
+  model_name: displayText(DISPLAY_CAPS.name).nullable().optional(),
   status: z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(", ")}` }).optional(),
   current_step: count.optional(),
   total_steps: count.optional(),
   loss: loss.optional(),
-  error: text(20_000).nullable().optional(),
+  error: displayText(DISPLAY_CAPS.error, "ends").nullable().optional(),
   gpu_count: count.max(100_000, { error: "must be at most 100000" }).optional(),
   metadata: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
   metrics: metrics.optional(),
@@ -50,7 +52,7 @@ export const MAX_LOG_LINES = 1000;
 /** `POST /api/training/jobs/{id}/logs`. */
 export const jobLogsSchema = z.strictObject({
   lines: z
-    .array(text(16_384), { error: "must be an array of strings" })
+    .array(displayText(DISPLAY_CAPS.logLine), { error: "must be an array of strings" })
     .min(1, { error: "must hold at least one line" })
     .max(MAX_LOG_LINES, {
       error: `must hold at most ${MAX_LOG_LINES} lines; send the rest in another request`,

@@ -135,6 +135,7 @@ function details(r: ReportData): string {
     ["GPU out of memory", n(t.ooms), p && n(p.ooms)],
     ["Stalls", n(t.stalls), p && n(p.stalls)],
     ["Disk warnings", n(t.disk_warnings), p && n(p.disk_warnings)],
+    ["Diverged losses (NaN/Inf)", n(t.diverged), p && n(p.diverged)],
     ["Alerts sent", n(t.alerts_sent), p && n(p.alerts_sent)],
     ["Alerts deferred (quiet hours)", n(t.alerts_deferred), p && n(p.alerts_deferred)],
     ["Alerts suppressed (rate limit)", n(t.alerts_suppressed), p && n(p.alerts_suppressed)],

@@ -1,6 +1,6 @@
 import type { Queryable } from "../../db/types";
 import { EVENT_USER_SQL } from "../../db/users";
-import { ALERT_FLAG, type EventType, SYSTEM_ALERT_TYPES } from "../alert.types";
+import { ALERT_FLAG, ALERT_FLAGS, type EventType, SYSTEM_ALERT_TYPES } from "../alert.types";
 
 export interface Recipient {
   /** The user's preferences, or null when they never saved any (the seed defaults apply). */
@@ -25,8 +25,7 @@ function recipientColumns(type: EventType | null): string {
   return `(select row_to_json(p) from (
           select email_enabled, email_address, quiet_hours_enabled,
                  quiet_hours_start::text as quiet_hours_start, quiet_hours_end::text as quiet_hours_end,
-                 timezone, alert_job_started, alert_job_completed, alert_job_failed, alert_job_cancelled,
-                 alert_gpu_oom, alert_disk_warning, alert_timeout_warning
+                 timezone, ${ALERT_FLAGS.join(", ")}
           from user_alert_preferences where user_id = $1) p) as prefs,
        (select email from auth.users where id = $1) as auth_email,
        array(select id from user_webhooks

@@ -1,10 +1,9 @@
 import type { Queryable } from "../../db/types";
-import type { AlertPreferences } from "../alert.types";
+import { ALERT_FLAGS, type AlertPreferences } from "../alert.types";
 import type { PreferencesUpdate } from "../api/preferences.schema";
 
 const COLUMNS = `id, user_id, email_enabled, email_address,
-  alert_job_started, alert_job_completed, alert_job_failed, alert_job_cancelled,
-  alert_gpu_oom, alert_disk_warning, alert_timeout_warning,
+  ${ALERT_FLAGS.join(", ")},
   daily_summary_enabled, daily_summary_time::text as daily_summary_time,
   weekly_digest_enabled, weekly_digest_day,
   quiet_hours_enabled, quiet_hours_start::text as quiet_hours_start,

@@ -133,6 +133,7 @@ export interface ReportStatsRow {
   ooms: number;
   stalls: number;
   disk_warnings: number;
+  diverged: number;
   /** Alerts (other than reports) created in the window and delivered, wholly or partly. */
   alerts_sent: number;
   /** … held back by quiet hours at some point (sent since or still waiting). */
@@ -269,10 +270,11 @@ export async function loadReportContent(
        select w.key, w.part,
          count(distinct coalesce(e.job_id, e.id)) filter (where e.type = 'gpu_oom')::int as ooms,
          count(*) filter (where e.type = 'timeout_warning')::int as stalls,
-         count(*) filter (where e.type = 'disk_warning')::int as disk_warnings
+         count(*) filter (where e.type = 'disk_warning')::int as disk_warnings,
+         count(distinct coalesce(e.job_id, e.id)) filter (where e.type = 'loss_diverged')::int as diverged
        from windows w
        join alert_events e on e.user_id = w.user_id
-        and e.type in ('gpu_oom', 'timeout_warning', 'disk_warning')
+        and e.type in ('gpu_oom', 'timeout_warning', 'disk_warning', 'loss_diverged')
         and e.occurred_at >= w.w_start and e.occurred_at < w.w_end
         and coalesce(e.outcome, '') not in ('deduplicated', 'below_threshold', 'unknown_user')
        where w.part <> 'day'
@@ -308,6 +310,7 @@ export async function loadReportContent(
            'ooms', coalesce(i.ooms, 0),
            'stalls', coalesce(i.stalls, 0),
            'disk_warnings', coalesce(i.disk_warnings, 0),
+           'diverged', coalesce(i.diverged, 0),
            'alerts_sent', coalesce(a.alerts_sent, 0),
            'alerts_deferred', coalesce(a.alerts_deferred, 0),
            'alerts_suppressed', coalesce(a.alerts_suppressed, 0)) end as s

@@ -6,6 +6,7 @@ import { jobCancelled } from "./job-cancelled";
 import { jobCompleted } from "./job-completed";
 import { jobFailed } from "./job-failed";
 import { jobStarted } from "./job-started";
+import { lossDiverged } from "./loss-diverged";
 import { rateLimitNotice } from "./rate-limit-notice";
 import type { AlertTemplate, AlertView } from "./template.types";
 import { testAlert } from "./test-alert";
@@ -26,6 +27,7 @@ export const TEMPLATES: Record<TemplateType, AlertTemplate> = {
   timeout_warning: timeoutWarning,
   daily_summary: dailySummary,
   weekly_digest: weeklyDigest,
+  loss_diverged: lossDiverged,
   rate_limit_notice: rateLimitNotice,
   webhook_disabled: webhookDisabled,
   test: testAlert,

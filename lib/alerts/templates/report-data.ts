@@ -21,6 +21,8 @@ export interface ReportStats {
   ooms: number;
   stalls: number;
   disk_warnings: number;
+  /** Jobs whose loss became NaN or infinite (loss_diverged). */
+  diverged: number;
   alerts_sent: number;
   alerts_deferred: number;
   alerts_suppressed: number;
@@ -88,6 +90,7 @@ export const STAT_KEYS = [
   "ooms",
   "stalls",
   "disk_warnings",
+  "diverged",
   "alerts_sent",
   "alerts_deferred",
   "alerts_suppressed",
@@ -181,8 +184,15 @@ export function readReport(data: Record<string, unknown>): ReportData | undefine
 /** Whether anything happened in the period (an idle period sends no report). */
 export function hasActivity(s: ReportStats): boolean {
   return (
-    s.started + s.completed + s.failed + s.cancelled + s.ooms + s.stalls + s.disk_warnings > 0 ||
-    s.training_seconds > 0
+    s.started +
+      s.completed +
+      s.failed +
+      s.cancelled +
+      s.ooms +
+      s.stalls +
+      s.disk_warnings +
+      s.diverged >
+      0 || s.training_seconds > 0
   );
 }
 

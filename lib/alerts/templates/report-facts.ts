@@ -20,7 +20,8 @@ export const REPORT_LINK: AlertLink = { label: "View History", path: "/alerts/hi
 
 /** Red is for one failed job; a report with failures in it is amber, one with none green. */
 export function reportLevel(s: ReportStats): AlertLevel {
-  if (s.failed > 0 || s.ooms > 0 || s.stalls > 0 || s.disk_warnings > 0) return "warning";
+  if (s.failed > 0 || s.ooms > 0 || s.stalls > 0 || s.disk_warnings > 0 || s.diverged > 0)
+    return "warning";
   return s.completed > 0 ? "success" : "info";
 }
 
@@ -60,6 +61,9 @@ export function reportFacts(r: ReportData): AlertFact[] {
     fact("GPU OOMs", String(t.ooms)),
     fact("Stalls", String(t.stalls)),
     fact("Disk warnings", String(t.disk_warnings)),
+    t.diverged > 0 || (p?.diverged ?? 0) > 0
+      ? fact("Diverged losses", vs("diverged", String(t.diverged)))
+      : undefined,
     fact("Alerts", alertsWords(t), true),
     failure
       ? fact(

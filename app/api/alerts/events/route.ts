@@ -3,11 +3,14 @@ import { eventInputSchema } from "@/lib/alerts/api/events.schema";
 import { inboxQuerySchema } from "@/lib/alerts/api/inbox.schema";
 import { describeOutcome } from "@/lib/alerts/event-outcome";
 import { decodeCursor, encodeCursor } from "@/lib/alerts/history-cursor";
+import { jobNotFound } from "@/lib/alerts/job-id";
 import { insertEventAndNotify } from "@/lib/alerts/sql/events";
+import { getJob } from "@/lib/alerts/sql/jobs";
 import { listInboxEvents } from "@/lib/alerts/sql/list-inbox-events";
 import { eventUserPresence } from "@/lib/db/user-presence";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
+import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";
 import { json, route } from "@/lib/http/route";
 import { WAKE_CHANNEL } from "@/lib/queue/queue";
 import { wakeInbox } from "@/lib/queue/wake";
@@ -21,7 +24,14 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(
   { access: "service", body: eventInputSchema },
-  async ({ ctx, req, body }) => {
+  async ({ ctx, req, caller, body }) => {
+    const userId = actingUserId(caller, body.user_id);
+    const jobId = body.job_id?.toLowerCase() ?? null;
+    if (jobId && caller.kind === "producer") {
+      // A key may not report about another user's job (whose job_* events it would preempt).
+      const job = await getJob(ctx.db, jobId);
+      if (job && !mayAccessJob(caller, job.user_id)) throw jobNotFound();
+    }
     const header = req.headers.get("idempotency-key");
     if (header !== null && !/^[\x21-\x7e]{1,255}$/.test(header)) {
       throw HttpError.field("Idempotency-Key", "must be 1–255 visible ASCII characters");
@@ -36,8 +46,8 @@ export const POST = route(
         id: body.event_id ?? randomUUID(),
         idempotencyKey: header ? `key:${header}` : null,
         type: body.type,
-        userId: body.user_id.toLowerCase(),
-        jobId: body.job_id?.toLowerCase() ?? null,
+        userId,
+        jobId,
         occurredAt: body.occurred_at ? new Date(body.occurred_at) : now,
         data: body.data,
         source: "api",
@@ -50,7 +60,6 @@ export const POST = route(
     // user_id that has no account): it is still stored, and processed as
     // unknown_user. Known users are remembered, so this costs one query per
     // user per process.
-    const userId = body.user_id.toLowerCase();
     if (!ctx.knownUsers.has(userId)) {
       const presence = await eventUserPresence(ctx.db, userId);
       // knownUsers means "has an auth.users row" (route.ts relies on it).

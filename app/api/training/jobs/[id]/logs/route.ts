@@ -4,6 +4,7 @@ import { jobIdParam, jobNotFound } from "@/lib/alerts/job-id";
 import { insertEventAndNotify } from "@/lib/alerts/sql/events";
 import { getJob } from "@/lib/alerts/sql/jobs";
 import { detectOom } from "@/lib/alerts/triggers/resource.trigger";
+import { mayAccessJob } from "@/lib/http/producer-keys";
 import { json, route } from "@/lib/http/route";
 import { WAKE_CHANNEL } from "@/lib/queue/queue";
 import { wakeInbox } from "@/lib/queue/wake";
@@ -17,10 +18,10 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(
   { access: "service", body: jobLogsSchema },
-  async ({ ctx, params, body }) => {
+  async ({ ctx, params, caller, body }) => {
     const id = jobIdParam(params);
     const job = await getJob(ctx.db, id);
-    if (!job) throw jobNotFound();
+    if (!job || !mayAccessJob(caller, job.user_id)) throw jobNotFound();
     const match = detectOom(body.lines);
     if (!match) return json({ oom: false });
     const now = ctx.clock();

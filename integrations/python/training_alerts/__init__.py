@@ -1,11 +1,16 @@
 """Training Alerts client for training servers: standard library only, Python 3.9+.
 
 Reports job status, progress, log lines and events to a Training Alerts server
-with its service key, so the job's owner hears when training starts, finishes,
-fails, runs out of GPU memory or stalls. Three lines in a training script::
+with a personal producer key (``tak_…``, Settings → API keys) or the service
+key, so the job's owner hears when training starts, finishes, fails, runs out
+of GPU memory, stalls or its loss turns NaN. No code at all: wrap the command::
+
+    training-alerts run --name mistral-7b -- python train.py   # ALERTS_URL, ALERTS_API_KEY
+
+(see ``training_alerts.wrapper``). Or three lines in a training script::
 
     from training_alerts import TrainingAlerts
-    alerts = TrainingAlerts.from_env()   # ALERTS_URL, ALERTS_SERVICE_KEY, ALERTS_USER_ID
+    alerts = TrainingAlerts.from_env()   # ALERTS_URL + ALERTS_API_KEY (or ALERTS_SERVICE_KEY + ALERTS_USER_ID)
     with alerts.job(job_id, model_name="mistral-7b", total_steps=5000) as job:
         train()                          # your existing code, indented
 
@@ -43,7 +48,10 @@ __all__ = [
     "TrainingAlertsCallback",
     "TrainingAlertsError",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+# A personal producer key; it acts as its owner, so no user id is needed.
+PRODUCER_KEY_PREFIX = "tak_"
 
 log = logging.getLogger("training_alerts")
 
@@ -125,8 +133,10 @@ class TrainingAlerts:
             ``None`` or empty disables the client: every call logs once and
             returns ``None`` (so a script runs unchanged where alerts are not
             configured).
-        service_key: the server's ``ALERTS_SERVICE_KEY``.
-        user_id: UUID of the user whose alerts these are.
+        service_key: a personal producer key (``tak_…``, created under
+            Settings → API keys), or the server's ``ALERTS_SERVICE_KEY``.
+        user_id: UUID of the user whose alerts these are; needed with the
+            service key only (a producer key acts as its owner).
         timeout: seconds per request. Default 10.
         retries: further tries after a failed one (connection error, 408, 429,
             5xx) for status, event and log reports. Progress is sent once: the
@@ -164,15 +174,15 @@ class TrainingAlerts:
         self._sleep = sleep
         self._down_until = 0.0
         self._opener = urllib.request.build_opener(_NoRedirect)
-        missing = [
-            name
-            for name, value in (("url", self.url), ("service_key", self.service_key), ("user_id", self.user_id))
-            if not value
-        ]
+        self.producer_key = self.service_key.startswith(PRODUCER_KEY_PREFIX)
+        required = [("url", self.url), ("api_key", self.service_key)]
+        if self.service_key and not self.producer_key:
+            required.append(("user_id", self.user_id))
+        missing = [name for name, value in required if not value]
         self.enabled = not missing
         if missing:
             log.warning("Training Alerts disabled: %s not set; nothing will be reported", ", ".join(missing))
-        elif not _is_uuid(self.user_id):
+        elif self.user_id and not _is_uuid(self.user_id):
             message = f"user_id must be a UUID such as 3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f, got {self.user_id!r}"
             if raise_errors:
                 raise ValueError(message)
@@ -181,12 +191,14 @@ class TrainingAlerts:
 
     @classmethod
     def from_env(cls, user_id: Optional[str] = None, **options: Any) -> "TrainingAlerts":
-        """A client from ``ALERTS_URL``, ``ALERTS_SERVICE_KEY`` and ``ALERTS_USER_ID``
-        (``user_id`` overrides the last). Missing variables give a disabled client."""
+        """A client from ``ALERTS_URL`` and ``ALERTS_API_KEY`` (a producer key), or
+        ``ALERTS_SERVICE_KEY`` and ``ALERTS_USER_ID`` (``user_id`` overrides the
+        last). Missing variables give a disabled client."""
+        api_key = os.environ.get("ALERTS_API_KEY")
         return cls(
             os.environ.get("ALERTS_URL"),
-            os.environ.get("ALERTS_SERVICE_KEY"),
-            user_id or os.environ.get("ALERTS_USER_ID"),
+            api_key or os.environ.get("ALERTS_SERVICE_KEY"),
+            user_id or (None if api_key else os.environ.get("ALERTS_USER_ID")),
             **options,
         )
 
@@ -206,7 +218,9 @@ class TrainingAlerts:
         path = self._job_path(job_id)
         if path is None:
             return self._fail(f"job_id must be a UUID, got {job_id!r}")
-        body: Dict[str, Any] = {"user_id": self.user_id, "status": status}
+        body: Dict[str, Any] = {"status": status}
+        if self.user_id:
+            body["user_id"] = self.user_id
         extra: Dict[str, Any] = {}
         for name, value in fields.items():
             if name in JOB_FIELDS:
@@ -221,7 +235,7 @@ class TrainingAlerts:
             if body.get(name) is not None:
                 body[name] = _whole(body[name])
         if "loss" in body:
-            body["loss"] = _number(body["loss"])
+            body["loss"] = _loss(body["loss"])
         return self._send("PUT", path, body, retry=True)
 
     @_guarded
@@ -236,9 +250,10 @@ class TrainingAlerts:
         if path is None:
             return self._fail(f"job_id must be a UUID, got {job_id!r}")
         body: Dict[str, Any] = {"current_step": _whole(step)}
-        # A NaN loss is left out rather than erasing the last real one.
-        if _number(loss) is not None:
-            body["loss"] = _number(loss)
+        # NaN and infinities go as "nan", "inf", "-inf": the server raises
+        # loss_diverged (once per job) and keeps the last finite loss.
+        if _loss(loss) is not None:
+            body["loss"] = _loss(loss)
         return self._send("POST", path, body, retry=False)
 
     @_guarded
@@ -257,7 +272,9 @@ class TrainingAlerts:
         ``data.disk_used_percent``.
         """
         event_id = str(event_id or uuid.uuid4())
-        body: Dict[str, Any] = {"event_id": event_id, "type": type, "user_id": self.user_id, "data": dict(data or {})}
+        body: Dict[str, Any] = {"event_id": event_id, "type": type, "data": dict(data or {})}
+        if self.user_id:
+            body["user_id"] = self.user_id
         if job_id is not None:
             body["job_id"] = str(job_id)
         return self._send("POST", "/api/alerts/events", body, retry=True)
@@ -356,7 +373,11 @@ class TrainingAlerts:
                 if error.code not in _RETRY_STATUSES:
                     hint = ""
                     if error.code in (401, 403):
-                        hint = " (check the service key: the server's ALERTS_SERVICE_KEY)"
+                        hint = (
+                            " (check the producer key: create one under Settings → API keys)"
+                            if self.producer_key
+                            else " (check the service key: the server's ALERTS_SERVICE_KEY)"
+                        )
                     elif 300 <= error.code < 400:
                         hint = f" (a redirect to {error.headers.get('Location')}; use that address as url)"
                     return self._fail(
@@ -414,7 +435,7 @@ class JobReporter:
         self.id = job_id
         self.fields = fields
         self.step: Optional[int] = None
-        self.loss: Optional[float] = None
+        self.loss: Union[float, str, None] = None
         self.started: Optional[Dict[str, Any]] = None
         self.result: Optional[Dict[str, Any]] = None
 
@@ -449,7 +470,7 @@ class JobReporter:
         """Reports progress (see :meth:`TrainingAlerts.report_progress`)."""
         self.step = _whole(step)
         if loss is not None:
-            self.loss = _number(loss)
+            self.loss = _loss(loss)
         return self.alerts.report_progress(self.id, step, loss)
 
     def logs(self, lines: Union[str, Iterable[str]]) -> Optional[Dict[str, Any]]:
@@ -496,7 +517,7 @@ class TrainingAlertsCallback:
         self.model_name = model_name
         self.report_status = report_status
         self.reporter = reporter
-        self.loss: Optional[float] = None
+        self.loss: Union[float, str, None] = None
         self.last_response: Optional[Dict[str, Any]] = None
         self._last_step: Optional[int] = None
 
@@ -513,7 +534,7 @@ class TrainingAlertsCallback:
         if not logs:
             return
         for key in ("loss", "train_loss"):
-            value = _number(logs.get(key))
+            value = _loss(logs.get(key))
             if value is not None:
                 self.loss = value
                 if self.reporter is not None:
@@ -594,6 +615,27 @@ def _number(value: Any) -> Optional[float]:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _loss(value: Any) -> Union[float, str, None]:
+    """A loss for the API: a finite float, or "nan", "inf", "-inf" (JSON has no
+    NaN); None when it is not a number at all."""
+    if value is None or isinstance(value, bool):
+        return None
+    if hasattr(value, "item"):
+        try:
+            value = value.item()
+        except (TypeError, ValueError, RuntimeError):
+            return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number):
+        return "nan"
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    return number
 
 
 def _jsonable(value: Any) -> Any:
