@@ -8,6 +8,7 @@ import type { HistoryItemJson } from "../../_lib/api";
 import { formatWhen } from "../../_ui/format";
 import { DELIVERY_STATUS_LABELS, typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";
 import { MuteForm, type MuteTarget } from "./mute-form";
+import { retryAction } from "./retry-action";
 
 export interface WebhookRef {
   name: string;
@@ -107,6 +108,12 @@ export function HistoryItem({
             ) : null}
           </dl>
           <Deliveries item={item} webhooks={webhooks} zone={zone} />
+          {item.deliveries.some((d) => d.status === "failed" || d.status === "retrying") ? (
+            <form action={retryAction} className="actions">
+              <input type="hidden" name="id" value={item.id} />
+              <button type="submit">Retry failed deliveries now</button>
+            </form>
+          ) : null}
           <MuteForm targets={muteTargets(item)} zone={zone} />
           <Previews item={item} webhooks={webhooks} appUrl={appUrl} />
         </div>
