@@ -42,8 +42,12 @@ export default async function MutePage({ searchParams }: { searchParams: Promise
   const { grant } = check;
   let what = `${grant.scope} ${grant.value}`;
   if (grant.scope === "job") {
+    // The job's name: from the jobs table, else from its latest alert.
     const { rows } = await ctx.db.query<{ model_name: string | null }>(
-      "select model_name from training_jobs where id = $1::uuid and user_id = $2",
+      `select coalesce(
+         (select model_name from training_jobs where id = $1::uuid and user_id = $2),
+         (select data->>'model_name' from alert_history where job_id = $1::uuid and user_id = $2
+          order by created_at desc limit 1)) as model_name`,
       [grant.value, grant.userId],
     );
     what = `the job ${rows[0]?.model_name ? `“${rows[0].model_name}” ` : ""}(${grant.value})`;
