@@ -50,6 +50,7 @@ export const STATUS_LABELS: Record<AlertStatus, string> = {
   deferred: "Deferred",
   suppressed: "Suppressed",
   skipped: "Skipped",
+  muted: "Muted",
 };
 
 /** A delivery's states (`alert_deliveries.status`) beside the alert's own. */

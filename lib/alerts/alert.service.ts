@@ -23,6 +23,7 @@ import {
 } from "./sql/alerts";
 import { claimEvents, markEventFailed, markEventProcessed } from "./sql/events";
 import { insertAlerts } from "./sql/insert-alerts";
+import { findMute } from "./sql/mutes";
 import { alertText } from "./templates/alert-text";
 
 export interface EngineDeps {
@@ -149,6 +150,34 @@ export async function processEvent(
     jobId: event.job_id,
     data: event.data,
   };
+
+  // A mute the user set (a job, its group label, the type) holds: recorded
+  // as muted, never delivered, not counted against the rate limit.
+  const group = typeof event.data.group === "string" ? event.data.group : null;
+  const mute = await findMute(tx, {
+    userId: event.user_id,
+    type: event.type,
+    jobId: event.job_id,
+    group,
+    now,
+  });
+  if (mute) {
+    await insertAlerts(
+      tx,
+      [
+        {
+          ...alert,
+          status: "muted",
+          deferredUntil: null,
+          suppressedReason: `muted (${mute.scope} ${mute.value}) until ${mute.muted_until.toISOString()}`,
+          // Never delivered: no delivery rows, so nothing can ever send it.
+          deliveries: [],
+        },
+      ],
+      now,
+    );
+    return done("muted", alert.id);
+  }
 
   const { recent } = recipient;
   if (recent.count >= config.rateLimitPerHour) {

@@ -88,6 +88,8 @@ export const ALERT_STATUSES = [
   "deferred",
   "suppressed",
   "skipped",
+  /** The user muted its job, group or type (alert_mutes): recorded, never sent. */
+  "muted",
 ] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
@@ -154,6 +156,7 @@ export type EventOutcome =
   | "no_channels"
   | "below_threshold"
   | "unknown_user"
+  | "muted"
   | "error";
 
 /** A delivery's state (`alert_deliveries.status`). */

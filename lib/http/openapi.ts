@@ -12,6 +12,7 @@ import {
   jobsQuerySchema,
 } from "../alerts/api/jobs.schema";
 import { keyCreatedSchema, keyCreateSchema, keyViewSchema } from "../alerts/api/keys.schema";
+import { muteCreateSchema, muteListSchema, muteViewSchema } from "../alerts/api/mutes.schema";
 import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
 import {
   webhookCreateSchema,
@@ -164,6 +165,37 @@ const OPERATIONS: Operation[] = [
     access: "user",
     query: inboxQuerySchema,
     responses: { 200: { description: "A page of events", schema: inboxPageSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/history/{id}/retry",
+    summary:
+      "Re-send the alert's failed deliveries now, with the same webhook-id; 409 when nothing failed",
+    access: "user",
+    responses: { 202: { description: "{ alert_id, retried }" } },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/mutes",
+    summary: "The caller's mutes in force (a job, a group label or an alert type, until a time)",
+    access: "user",
+    responses: { 200: { description: "{ items }", schema: muteListSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/mutes",
+    summary:
+      "Mute a job, a group label or an alert type for 1h/8h/24h or until a time: its alerts are recorded as muted, not sent",
+    access: "user",
+    body: muteCreateSchema,
+    responses: { 201: { description: "The mute", schema: muteViewSchema } },
+  },
+  {
+    method: "delete",
+    path: "/api/alerts/mutes/{id}",
+    summary: "Unmute (204); alerts muted meanwhile are not replayed",
+    access: "user",
+    responses: { 204: { description: "Unmuted" } },
   },
   {
     method: "get",

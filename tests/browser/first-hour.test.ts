@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../helpers/browser";
@@ -134,4 +135,152 @@ describe("the first hour, with no configuration", () => {
       await popup.close();
     }
   });
+
+  it("mutes a job from the alert email's link (no sign-in), and its next failure is muted in history and absent from the receiver", async () => {
+    const job = randomUUID();
+    await postEvent({
+      type: "job_failed",
+      job_id: job,
+      data: { model_name: "mute-me", error: "x" },
+    });
+
+    let mailHref = "";
+    await waitUntil("the job's failure email in the outbox", async () => {
+      await go("/dev/outbox");
+      const link = page.getByRole("link", { name: /mute-me/ }).first();
+      if ((await link.count()) === 0) return false;
+      mailHref = (await link.getAttribute("href")) ?? "";
+      return mailHref !== "";
+    });
+    await go(mailHref);
+    const muteLink = page
+      .frameLocator("iframe.mail-frame")
+      .getByRole("link", { name: "Mute this job for 8 h" });
+    const href = (await muteLink.getAttribute("href")) ?? "";
+    expect(new URL(href).pathname).toBe("/mute");
+
+    // Opened where nobody is signed in: the signed link is the credential.
+    const stranger = await browser.newContext();
+    const other = await stranger.newPage();
+    await other.goto(href);
+    expect(await other.locator(".account-email").count()).toBe(0);
+    await other.getByRole("button", { name: "Mute for 8 hours" }).click();
+    await expect
+      .poll(() => other.getByTestId("muted").textContent())
+      .toMatch(new RegExp(`^Muted the job “mute-me” \\(${job}\\) until`));
+    // A changed link is refused.
+    await other.goto(href.replace(/.$/, (c) => (c === "A" ? "B" : "A")));
+    expect(await other.getByRole("heading", { level: 1 }).textContent()).toBe(
+      "This mute link does not work",
+    );
+    await stranger.close();
+
+    const before = await receiverTypes();
+    const oom = await postEvent({
+      type: "gpu_oom",
+      job_id: job,
+      data: { model_name: "mute-me", log_excerpt: "CUDA out of memory" },
+    });
+    await waitUntil("the muted event to be processed", async () => {
+      const res = await fetch(`${server.url}/api/alerts/events`, {
+        headers: { authorization: `Bearer ${await userToken()}` },
+      });
+      const { items } = (await res.json()) as { items: { event_id: string; outcome: string }[] };
+      return items.find((i) => i.event_id === oom)?.outcome === "muted";
+    });
+    await go(`/alerts/history?job_id=${job}`);
+    const item = page.locator(".history-item").filter({ hasText: "GPU out of memory" });
+    expect(await item.locator(".badge").first().textContent()).toBe("Muted");
+    // Unmute needs a sign-in: the signed-in history lists the mute with its button.
+    expect(await page.locator(".mutes").textContent()).toContain(`Job ${job}`);
+    expect(await receiverTypes()).toEqual(before);
+    expect(before).not.toContain("gpu_oom");
+  });
+
+  it("retries a failed delivery from history after the receiver is fixed, with the same webhook-id", async () => {
+    await go("/dev/receiver");
+    await page.getByLabel("Answer requests with").selectOption("400");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByTestId("reply-status").textContent()).toBe("400");
+
+    const job = randomUUID();
+    await postEvent({
+      type: "job_failed",
+      job_id: job,
+      data: { model_name: "retry-me", error: "x" },
+    });
+    const item = page.locator(".history-item").first();
+    // Its email went to the outbox; the webhook's 400 is a failure: partly sent.
+    await waitUntil("the alert's webhook delivery to fail", async () => {
+      await go(`/alerts/history?job_id=${job}`);
+      return (await item.locator(".badge").first().textContent()) === "Partly sent";
+    });
+
+    await go("/dev/receiver");
+    await page.getByLabel("Answer requests with").selectOption("200");
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByTestId("reply-status").textContent()).toBe("200");
+
+    await go(`/alerts/history?job_id=${job}`);
+    await item.locator("summary").click();
+    await item.getByRole("button", { name: "Retry failed deliveries now" }).click();
+    await waitUntil("the retried alert to be sent", async () => {
+      await go(`/alerts/history?job_id=${job}`);
+      return (await item.locator(".badge").first().textContent()) === "Sent";
+    });
+
+    // The receiver got the same message twice: first answered 400, then 200.
+    await go("/dev/receiver");
+    const tries = page.locator(".received-request").filter({ hasText: "job_failed" });
+    const answered: string[] = [];
+    const ids: string[] = [];
+    for (const r of await tries.all()) {
+      const body = JSON.parse((await r.locator(".received-body").textContent()) ?? "{}");
+      if (body.data?.job_id !== job) continue;
+      answered.push((await r.locator(".badge").first().textContent()) ?? "");
+      ids.push(
+        /webhook-id: (\S+)/.exec((await r.locator(".received-headers").textContent()) ?? "")?.[1] ??
+          "",
+      );
+    }
+    expect(answered).toEqual(["answered 200", "answered 400"]);
+    expect(ids[0]).toBe(ids[1]);
+  });
 });
+
+/** Posts an event for the signed-in user with the local service key, as a producer would. */
+async function postEvent(event: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${server.url}/api/alerts/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${server.serviceKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ user_id: await signedInUserId(), ...event }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { event_id: string }).event_id;
+}
+
+async function signedInUserId(): Promise<string> {
+  const token = await userToken();
+  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString());
+  return payload.sub as string;
+}
+
+/** The signed-in user's token, read from the httpOnly cookie (the test may; page scripts may not). */
+async function userToken(): Promise<string> {
+  const cookie = (await context.cookies(server.url)).find((c) => c.name === "ta_token");
+  if (!cookie) throw new Error("not signed in: no ta_token cookie");
+  return cookie.value;
+}
+
+/** The alert types the test receiver got so far, newest first. */
+async function receiverTypes(): Promise<string[]> {
+  await go("/dev/receiver");
+  const bodies = await page.locator(".received-body").allTextContents();
+  return bodies.map((b) => {
+    try {
+      return String(JSON.parse(b).type);
+    } catch {
+      return "";
+    }
+  });
+}

@@ -1,4 +1,4 @@
-import type { WebhookType } from "@/lib/alerts/alert.types";
+import { EVENT_TYPES, type WebhookType } from "@/lib/alerts/alert.types";
 import type { AlertCard } from "@/lib/alerts/formatters/card";
 import { formatDiscord } from "@/lib/alerts/formatters/discord.formatter";
 import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
@@ -7,6 +7,8 @@ import { formatSlack } from "@/lib/alerts/formatters/slack.formatter";
 import type { HistoryItemJson } from "../../_lib/api";
 import { formatWhen } from "../../_ui/format";
 import { DELIVERY_STATUS_LABELS, typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";
+import { MuteForm, type MuteTarget } from "./mute-form";
+import { retryAction } from "./retry-action";
 
 export interface WebhookRef {
   name: string;
@@ -24,7 +26,25 @@ const STATUS_TONE: Record<string, string> = {
   failed: "badge-bad",
   suppressed: "badge-muted",
   skipped: "badge-muted",
+  muted: "badge-muted",
 };
+
+/** What an alert's Mute form offers: its job, its group label, its type. */
+function muteTargets(item: HistoryItemJson): MuteTarget[] {
+  const targets: MuteTarget[] = [];
+  if (item.job_id) targets.push({ value: `job:${item.job_id}`, label: "this job" });
+  const group = item.data.group;
+  if (typeof group === "string" && group.trim()) {
+    targets.push({ value: `group:${group.trim()}`, label: `the group “${group.trim()}”` });
+  }
+  if ((EVENT_TYPES as readonly string[]).includes(item.alert_type)) {
+    targets.push({
+      value: `type:${item.alert_type}`,
+      label: `every “${typeLabel(item.alert_type)}” alert`,
+    });
+  }
+  return targets;
+}
 
 export function StatusBadge({ status }: { status: string }) {
   const label = DELIVERY_STATUS_LABELS[status] ?? status;
@@ -88,6 +108,13 @@ export function HistoryItem({
             ) : null}
           </dl>
           <Deliveries item={item} webhooks={webhooks} zone={zone} />
+          {item.deliveries.some((d) => d.status === "failed" || d.status === "retrying") ? (
+            <form action={retryAction} className="actions">
+              <input type="hidden" name="id" value={item.id} />
+              <button type="submit">Retry failed deliveries now</button>
+            </form>
+          ) : null}
+          <MuteForm targets={muteTargets(item)} zone={zone} />
           <Previews item={item} webhooks={webhooks} appUrl={appUrl} />
         </div>
       </details>

@@ -16,6 +16,7 @@ import { STATUS_LABELS, typeLabel } from "../../_ui/labels";
 import { ProblemBanner, splitErrors } from "../../_ui/problem-banner";
 import { AutoRefresh } from "./auto-refresh";
 import { HistoryItem, type WebhookRef } from "./history-item";
+import { MutesPanel } from "./mutes-panel";
 import { SampleEventForm } from "./sample-event";
 import { ViewTabs } from "./view-tabs";
 
@@ -73,6 +74,8 @@ export default async function HistoryPage({
       </p>
 
       {ctx.config.localMode ? <SampleEventForm /> : null}
+
+      <MutesPanel token={session.token} zone={zone} />
 
       <form method="get" action="/alerts/history" className="card filters" noValidate>
         <h2 className="visually-hidden">Filters</h2>

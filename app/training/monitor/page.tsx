@@ -9,6 +9,7 @@ import { formatWhen } from "../../_ui/format";
 import { typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";
 import { ProblemBanner } from "../../_ui/problem-banner";
 import { StatusBadge } from "../../alerts/history/history-item";
+import { MuteForm } from "../../alerts/history/mute-form";
 import {
   formatDuration,
   formatLoss,
@@ -95,6 +96,24 @@ export default async function JobPage({ searchParams }: { searchParams: Promise<
           <code>{job.id}</code>
         </Fact>
       </dl>
+
+      <section className="card" aria-labelledby="mute-job">
+        <h2 id="mute-job" className="h3">
+          Mute this job
+        </h2>
+        <p className="hint">
+          Its alerts are still recorded in History, marked “Muted”, but not sent. Unmute there.
+        </p>
+        <MuteForm
+          zone={zone}
+          targets={[
+            { value: `job:${job.id}`, label: "this job" },
+            ...(job.group
+              ? [{ value: `group:${job.group}`, label: `the group “${job.group}”` }]
+              : []),
+          ]}
+        />
+      </section>
 
       <Charts job={job} />
       <Problems job={job} />

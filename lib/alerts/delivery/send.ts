@@ -1,18 +1,52 @@
-import { NO_EMAIL_ADDRESS } from "../alert.types";
+import { EVENT_TYPES, NO_EMAIL_ADDRESS } from "../alert.types";
 import type { ChannelResult, HttpOptions } from "../channels/channel.types";
 import type { EmailTransport } from "../channels/email.channel";
 import { attemptDelivery, channelFor, emailDestination, openDestination } from "../channels/index";
 import { OPERATOR_ERROR_PREFIX } from "../channels/open-destination";
 import type { AlertCard } from "../formatters/card";
+import { MUTE_LINK_HOURS, MUTE_LINK_LIFETIME_MS, muteLinkUrl, signMuteGrant } from "../mute-link";
 import type { ClaimedDelivery } from "../sql/claim-due-deliveries";
 import type { DeliveryDeps } from "./delivery.types";
 
 /** No send: the delivery has nowhere to go, and is recorded as skipped with `skipReason`. */
 export type SendOutcome = ChannelResult | "skip";
 
-/** The card every formatter receives for a claimed delivery. */
-export function cardOf(d: ClaimedDelivery, appUrl: string): AlertCard {
+/**
+ * The card every formatter receives for a claimed delivery. With `muteKey`
+ * (the encryption key that signs links), an alert about a job carries the
+ * signed "Mute this job for 8 h" link, and one about an event type without a
+ * job a link muting that type; the link works for a week from the alert.
+ */
+export function cardOf(d: ClaimedDelivery, appUrl: string, muteKey?: Buffer): AlertCard {
+  const scope = d.job_id
+    ? "job"
+    : (EVENT_TYPES as readonly string[]).includes(d.alert_type)
+      ? "type"
+      : undefined;
+  const mute =
+    muteKey && scope
+      ? {
+          url: muteLinkUrl(
+            appUrl,
+            signMuteGrant(
+              {
+                userId: d.user_id,
+                scope,
+                value: scope === "job" ? (d.job_id ?? "") : d.alert_type,
+                hours: MUTE_LINK_HOURS,
+                expiresAt: new Date(d.alert_created_at.getTime() + MUTE_LINK_LIFETIME_MS),
+              },
+              muteKey,
+            ),
+          ),
+          label:
+            scope === "job"
+              ? `Mute this job for ${MUTE_LINK_HOURS} h`
+              : `Mute these alerts for ${MUTE_LINK_HOURS} h`,
+        }
+      : undefined;
   return {
+    ...(mute ? { mute } : {}),
     id: d.alert_id,
     type: d.alert_type,
     title: d.title,
@@ -31,7 +65,7 @@ export function cardOf(d: ClaimedDelivery, appUrl: string): AlertCard {
  * channel's exception a retry.
  */
 export async function sendClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promise<SendOutcome> {
-  const card = cardOf(d, deps.config.appUrl);
+  const card = cardOf(d, deps.config.appUrl, deps.config.encryptionKeys[0]?.key);
   const io = {
     deliveryId: d.id,
     now: deps.clock(),

@@ -14,6 +14,11 @@ export interface AlertCard {
   createdAt: Date;
   /** Base of links (`ALERTS_APP_URL`). */
   appUrl: string;
+  /**
+   * The signed one-click mute link ("Mute this job for 8 h"), when the alert
+   * is about a job or an event type a user can mute. Absent: no mute link.
+   */
+  mute?: { url: string; label: string };
 }
 
 /** Where "View Details" points. */

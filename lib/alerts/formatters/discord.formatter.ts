@@ -72,7 +72,12 @@ interface Part {
 export function formatDiscord(card: AlertCard): DiscordPayload {
   const view = cardView(card);
   const L = DISCORD_LIMITS;
-  const facts = view.facts.slice(0, L.fields);
+  // The mute link, when there is one, is a field of its own (webhooks cannot post buttons).
+  const muteField = card.mute
+    ? { name: "Mute", value: `[${card.mute.label}](${card.mute.url})`, inline: false }
+    : undefined;
+  const muteSize = muteField ? muteField.name.length + muteField.value.length : 0;
+  const facts = view.facts.slice(0, L.fields - (muteField ? 1 : 0));
   const fixed = (text: string, max: number): Part => ({
     max,
     render: (budget) => fitEscaped(text, Math.min(max, budget), escapeDiscord),
@@ -88,7 +93,10 @@ export function formatDiscord(card: AlertCard): DiscordPayload {
   const jobId = card.jobId ? asLine(card.jobId) : undefined;
   const footer = fixed(jobId ? `Job ID: ${jobId}` : "Training Alerts", L.footer);
 
-  const [t, d, f, ...rest] = fitTotal([title, description, footer, ...names, ...values], L.total);
+  const [t, d, f, ...rest] = fitTotal(
+    [title, description, footer, ...names, ...values],
+    L.total - muteSize,
+  );
   const renderedNames = rest.slice(0, facts.length);
   const renderedValues = rest.slice(facts.length);
 
@@ -97,11 +105,13 @@ export function formatDiscord(card: AlertCard): DiscordPayload {
     url: linkUrl(card, view),
     color: DISCORD_COLOURS[view.level],
     ...(d ? { description: d } : {}),
-    fields: facts.map((fact, i) => ({
-      name: renderedNames[i] || "—",
-      value: renderedValues[i] || "—",
-      inline: !fact.wide,
-    })),
+    fields: facts
+      .map((fact, i) => ({
+        name: renderedNames[i] || "—",
+        value: renderedValues[i] || "—",
+        inline: !fact.wide,
+      }))
+      .concat(muteField ? [muteField] : []),
     footer: { text: f || "Training Alerts" },
     ...(Number.isFinite(card.createdAt.getTime())
       ? { timestamp: card.createdAt.toISOString() }

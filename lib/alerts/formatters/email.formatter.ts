@@ -65,8 +65,8 @@ export function formatEmail(card: AlertCard): EmailContent {
   const report = reportEmail(card);
   return {
     subject,
-    text: renderText(view, error, link, settings, why, report),
-    html: renderHtml(view, subject, error, link, settings, why, report),
+    text: renderText(view, error, link, settings, why, report, card.mute),
+    html: renderHtml(view, subject, error, link, settings, why, report, card.mute),
   };
 }
 
@@ -81,6 +81,7 @@ function renderText(
   settings: string,
   why: string,
   report?: ReportEmail,
+  mute?: AlertCard["mute"],
 ): string {
   const width = Math.max(0, ...view.facts.map((f) => f.label.length)) + 2;
   const lines = [view.headline, "", view.summary];
@@ -100,6 +101,7 @@ function renderText(
   lines.push(
     "",
     `${view.link.label}: ${link}`,
+    ...(mute ? [`${mute.label}: ${mute.url}`] : []),
     "",
     "--",
     why,
@@ -146,6 +148,7 @@ function renderHtml(
   settings: string,
   why: string,
   report?: ReportEmail,
+  mute?: AlertCard["mute"],
 ): string {
   const e = escapeHtml;
   const accent = ACCENT[view.level];
@@ -218,7 +221,7 @@ ${hintRow}
 </table>
 </td></tr>
 <tr><td class="muted" style="padding:16px 4px 0 4px;font-family:${SANS};font-size:12px;line-height:18px;color:#6b7280;">
-${e(why)} <a class="muted link" href="${e(settings)}" target="_blank" style="color:#6b7280;text-decoration:underline;">Change which alerts you get</a>.
+${e(why)} <a class="muted link" href="${e(settings)}" target="_blank" style="color:#6b7280;text-decoration:underline;">Change which alerts you get</a>.${mute ? ` <a class="muted link" href="${e(mute.url)}" target="_blank" style="color:#6b7280;text-decoration:underline;">${e(mute.label)}</a>.` : ""}
 </td></tr>
 </table>
 <!--[if mso]></td></tr></table><![endif]-->

@@ -95,6 +95,15 @@ export function formatSlack(card: AlertCard): SlackPayload {
     type: "actions",
     elements: [
       { type: "button", text: plain(view.link.label, L.buttonText), url: linkUrl(card, view) },
+      ...(card.mute
+        ? [
+            {
+              type: "button" as const,
+              text: plain(card.mute.label, L.buttonText),
+              url: card.mute.url,
+            },
+          ]
+        : []),
     ],
   });
   blocks.push({ type: "context", elements: [mrkdwn(footer(card))] });

@@ -73,7 +73,7 @@ export async function loadEventRecipient(
      select ${EVENT_USER_SQL.present} as present, ${recipientColumns(type)}, recent.count, recent.oldest
      from (select count(*)::int as count, min(created_at) as oldest from alert_history
            where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
-             and status <> 'suppressed' and alert_type <> all($4::text[])) recent`,
+             and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])) recent`,
     [userId, jobId, now, SYSTEM_ALERT_TYPES],
   );
   const row = rows[0];
