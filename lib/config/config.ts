@@ -85,6 +85,12 @@ export interface Config {
   diskThresholdPercent: number;
   /** Refuse to start without real secrets. Default false. */
   requireConfig: boolean;
+  /**
+   * Days of history, deliveries, processed events and finished report runs
+   * kept by the daily retention job (`lib/alerts/retention.ts`); 0 keeps all.
+   * Default 90. Dedupe keys are kept at least 7 days whatever this says.
+   */
+  retentionDays: number;
   /** True when no auth is configured: dev secrets, dev sign-in, loopback only. */
   localMode: boolean;
 }
@@ -162,6 +168,7 @@ const envSchema = z.object({
   ALERTS_TIMEOUT_MINUTES: int(1, 10080).default(30),
   ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
   ALERTS_REQUIRE_CONFIG: bool().default(false),
+  ALERTS_RETENTION_DAYS: int(0, 36500).default(90),
   NEXT_PUBLIC_SUPABASE_URL: url().optional(),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: z
     .string()
@@ -282,6 +289,7 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     timeoutMinutes: e.ALERTS_TIMEOUT_MINUTES,
     diskThresholdPercent: e.ALERTS_DISK_THRESHOLD_PERCENT,
     requireConfig: e.ALERTS_REQUIRE_CONFIG,
+    retentionDays: e.ALERTS_RETENTION_DAYS,
     localMode,
   };
 }

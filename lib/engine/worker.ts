@@ -13,6 +13,7 @@ import { DestinationLimiter } from "../alerts/delivery/destination-limiter";
 import { type AttemptOutcome, OutcomeRecorder } from "../alerts/delivery/record";
 import type { EngineEventMap, EngineEvents, EngineQueue } from "../alerts/ports";
 import { scheduleDueReports } from "../alerts/report.service";
+import { runRetention } from "../alerts/retention";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
 import {
@@ -20,6 +21,7 @@ import {
   type NoticeJob,
   QUEUE,
   REPORT_TICK_CRON,
+  RETENTION_CRON,
   startQueue,
   WAKE_CHANNEL,
 } from "../queue/queue";
@@ -111,6 +113,21 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       ctx.log.error({ err: error }, "reports tick failed");
       throw error;
     }
+  });
+  // Retention: one pass a day, whichever process takes the cron's job; the
+  // pass deletes in short batches, so it may run beside the delivery work.
+  if (ctx.config.retentionDays > 0) {
+    await queue.boss.schedule(QUEUE.retention, RETENTION_CRON);
+  } else {
+    await queue.boss.unschedule(QUEUE.retention);
+  }
+  await queue.boss.work(QUEUE.retention, { pollingIntervalSeconds: 60 }, async () => {
+    const started = performance.now();
+    const result = await runRetention(ctx.db, ctx.clock(), { days: ctx.config.retentionDays });
+    ctx.log.info(
+      { ...result.deleted, batches: result.batches, ms: Math.round(performance.now() - started) },
+      "retention pass",
+    );
   });
 
   // The delivery loop. Sends run outside any transaction, guarded by their
