@@ -24,9 +24,11 @@ export interface Config {
   /**
    * Supabase Auth for the web UI's sign-in (`NEXT_PUBLIC_SUPABASE_URL`,
    * `NEXT_PUBLIC_SUPABASE_ANON_KEY`); undefined when the UI has no Supabase
-   * sign-in (local mode offers a dev sign-in instead).
+   * sign-in (local mode offers a dev sign-in instead). `oauthProviders`
+   * (`ALERTS_SUPABASE_OAUTH_PROVIDERS`, e.g. `github,google`) are offered
+   * beside password and magic link; default none.
    */
-  webAuth: { supabaseUrl: string; anonKey: string } | undefined;
+  webAuth: { supabaseUrl: string; anonKey: string; oauthProviders: string[] } | undefined;
   /** Bearer key for trusted producers (training servers, agents). */
   serviceKey: string;
   /** Keys that encrypt webhook URLs and secrets at rest; the first one encrypts. */
@@ -174,6 +176,12 @@ const envSchema = z.object({
     .string()
     .min(20, { error: "must be the project's anon key" })
     .optional(),
+  ALERTS_SUPABASE_OAUTH_PROVIDERS: z
+    .string()
+    .regex(/^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$/, {
+      error: "must be a comma list of Supabase provider names, e.g. github,google",
+    })
+    .optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -317,7 +325,18 @@ function announcedUrl(hostname: string | undefined, port: number): string {
 function parseWebAuth(e: z.output<typeof envSchema>, localMode: boolean): Config["webAuth"] {
   const url = e.NEXT_PUBLIC_SUPABASE_URL;
   const anonKey = e.NEXT_PUBLIC_SUPABASE_ANON_KEY;
-  if (!url && !anonKey) return undefined;
+  const oauthProviders = [
+    ...new Set((e.ALERTS_SUPABASE_OAUTH_PROVIDERS ?? "").split(",").map((p) => p.trim())),
+  ].filter(Boolean);
+  if (!url && !anonKey) {
+    if (oauthProviders.length > 0) {
+      throw new ConfigError(
+        "Invalid configuration:\n  ALERTS_SUPABASE_OAUTH_PROVIDERS: OAuth sign-in goes through Supabase; " +
+          "set NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY as well",
+      );
+    }
+    return undefined;
+  }
   if (!url || !anonKey) {
     const missing = url ? "NEXT_PUBLIC_SUPABASE_ANON_KEY" : "NEXT_PUBLIC_SUPABASE_URL";
     throw new ConfigError(
@@ -330,7 +349,7 @@ function parseWebAuth(e: z.output<typeof envSchema>, localMode: boolean): Config
         "but the API cannot verify Supabase tokens; set SUPABASE_URL (or SUPABASE_JWT_SECRET) as well",
     );
   }
-  return { supabaseUrl: url.replace(/\/+$/, ""), anonKey };
+  return { supabaseUrl: url.replace(/\/+$/, ""), anonKey, oauthProviders };
 }
 
 /** A key is 32 bytes in base64, optionally prefixed with `id:` to name it. */
