@@ -93,6 +93,10 @@ export interface Config {
    * Default 90. Dedupe keys are kept at least 7 days whatever this says.
    */
   retentionDays: number;
+  /** Bearer token that may read `GET /api/metrics` (besides the service key). Default none. */
+  metricsToken: string | undefined;
+  /** Standalone workers serve Prometheus metrics on this port (`/metrics`). Default off. */
+  workerMetricsPort: number | undefined;
   /** True when no auth is configured: dev secrets, dev sign-in, loopback only. */
   localMode: boolean;
 }
@@ -171,6 +175,8 @@ const envSchema = z.object({
   ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
   ALERTS_REQUIRE_CONFIG: bool().default(false),
   ALERTS_RETENTION_DAYS: int(0, 36500).default(90),
+  ALERTS_METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  ALERTS_WORKER_METRICS_PORT: int(1, 65535).optional(),
   NEXT_PUBLIC_SUPABASE_URL: url().optional(),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: z
     .string()
@@ -298,6 +304,8 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     diskThresholdPercent: e.ALERTS_DISK_THRESHOLD_PERCENT,
     requireConfig: e.ALERTS_REQUIRE_CONFIG,
     retentionDays: e.ALERTS_RETENTION_DAYS,
+    metricsToken: e.ALERTS_METRICS_TOKEN,
+    workerMetricsPort: e.ALERTS_WORKER_METRICS_PORT,
     localMode,
   };
 }

@@ -11,11 +11,13 @@ import { startDeliveryBatch } from "../alerts/delivery/deliver";
 import type { DeliveryDeps } from "../alerts/delivery/delivery.types";
 import { DestinationLimiter } from "../alerts/delivery/destination-limiter";
 import { type AttemptOutcome, OutcomeRecorder } from "../alerts/delivery/record";
+import type { AlertMetrics } from "../alerts/metrics.port";
 import type { EngineEventMap, EngineEvents, EngineQueue } from "../alerts/ports";
 import { scheduleDueReports } from "../alerts/report.service";
 import { runRetention } from "../alerts/retention";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
+import { processMetrics } from "../metrics/registry";
 import {
   type AlertQueue,
   type NoticeJob,
@@ -47,6 +49,8 @@ export interface WorkerOptions {
   maxInFlight?: number;
   /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
   vacuumEveryMs?: number;
+  /** Where the engine's counters go. Default this process's Prometheus registry. */
+  metrics?: AlertMetrics;
 }
 
 export interface Worker {
@@ -84,6 +88,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     log: ctx.log,
     queue: engineQueue,
     events,
+    metrics: options.metrics ?? processMetrics().port,
   };
   const email =
     options.email ??

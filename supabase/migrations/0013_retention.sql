@@ -38,3 +38,4 @@ DO $$ BEGIN
 END $$;
 -- (The cascade finds a user's rows by the indexes that lead with user_id:
 -- idx_alert_events_user_job and alert_dedupe's primary key.)
+
