@@ -30,38 +30,34 @@ export async function insertEventAndNotify(
   e: NewEvent,
   channel: string,
 ): Promise<{ id: string; duplicate: boolean; unknownUser?: true }> {
-  let inserted: { id: string }[];
-  try {
-    ({ rows: inserted } = await db.query<{ id: string }>(
-      `with ${EVENT_USER_SQL.cte},
-       ins as (
-         insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
-         values ($2, $3, $4, $1, $5, $6, $7, $8, $9)
-         on conflict do nothing
-         returning id
-       )
-       select id, pg_notify($10, 'inbox') from ins`,
-      [
-        e.userId,
-        e.id,
-        e.idempotencyKey,
-        e.type,
-        e.jobId,
-        e.occurredAt,
-        JSON.stringify(e.data),
-        e.source,
-        e.receivedAt,
-        channel,
-      ],
-    ));
-  } catch (error) {
-    if ((error as { constraint?: string }).constraint === "alert_events_user_id_fkey") {
-      return { id: e.id, duplicate: false, unknownUser: true };
-    }
-    throw error;
-  }
-  const first = inserted[0];
-  if (first) return { id: first.id, duplicate: false };
+  const { rows } = await db.query<{ present: boolean; id: string | null }>(
+    // The insert reads `created`, so the user is provisioned (or found absent) first.
+    `with ${EVENT_USER_SQL.cte},
+     ins as (
+       insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
+       select $2::uuid, $3::text, $4::text, $1::uuid, $5::uuid, $6::timestamptz, $7::jsonb, $8::text, $9::timestamptz
+       from created where created.present
+       on conflict do nothing
+       returning id
+     )
+     select c.present, i.id, case when i.id is not null then pg_notify($10, 'inbox') end
+     from created c left join ins i on true`,
+    [
+      e.userId,
+      e.id,
+      e.idempotencyKey,
+      e.type,
+      e.jobId,
+      e.occurredAt,
+      JSON.stringify(e.data),
+      e.source,
+      e.receivedAt,
+      channel,
+    ],
+  );
+  const row = rows[0];
+  if (!row?.present) return { id: e.id, duplicate: false, unknownUser: true };
+  if (row.id) return { id: row.id, duplicate: false };
   const existing = await db.query<{ id: string }>(
     "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
     [e.id, e.idempotencyKey],
