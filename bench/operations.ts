@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { runRetention } from "../lib/alerts/retention";
 import { migrate } from "../lib/db/migrate";
 import { createPgDb } from "../lib/db/pg";
-import { readQueueGauges } from "../lib/metrics/gauges";
+import { QUEUE_GAUGES_SQL, readQueueGauges } from "../lib/metrics/gauges";
 import { createMetricsRegistry } from "../lib/metrics/registry";
 import { renderMetrics } from "../lib/metrics/scrape";
 
@@ -102,17 +102,13 @@ try {
       `the gauges' statement alone p50 ${percentile(gaugeTimes, 0.5).toFixed(1)} ms, ` +
       `the registry's text alone p50 ${percentile(textTimes, 0.5).toFixed(1)} ms\n`,
   );
-  const { rows: plan } = await db.query<{ "QUERY PLAN": string }>(
-    `explain analyze select count(*) from alert_deliveries
-     where status in ('pending', 'deferred', 'retrying') and next_attempt_at <= $1`,
-    [NOW],
-  );
-  process.stdout.write(
-    `  due count plan: ${plan
-      .map((r) => r["QUERY PLAN"])
-      .join(" | ")
-      .slice(0, 240)}\n`,
-  );
+  if (process.env.BENCH_EXPLAIN) {
+    const { rows: plan } = await db.query<{ "QUERY PLAN": string }>(
+      `explain (analyze, buffers) ${QUEUE_GAUGES_SQL}`,
+      [NOW],
+    );
+    process.stdout.write(`${plan.map((r) => r["QUERY PLAN"]).join("\n")}\n`);
+  }
 
   // --- retention: 1M old rows (a quarter each: deliveries, history, events, dedupe claims)
   await db.exec("truncate alert_deliveries, alert_history, alert_events, alert_dedupe cascade");

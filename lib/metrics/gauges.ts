@@ -8,17 +8,8 @@ export interface QueueGauges {
   deferred: number;
 }
 
-/**
- * The queue's state at `now`, in one statement (cheap enough for every
- * scrape of every process: each part reads the partial index its queue's
- * claim reads, idx_alert_deliveries_due and idx_alert_events_unprocessed).
- * A delivery is due as the claim sees it (pending, deferred or retrying, and
- * `next_attempt_at` has come) and not yet taken; `deferred` counts the ones
- * whose quiet hours have not ended.
- */
-export async function readQueueGauges(db: Queryable, now: Date): Promise<QueueGauges> {
-  const { rows } = await db.query<Record<keyof QueueGauges, string | number | null>>(
-    `with due as (
+/** The gauges' one statement; `$1` is now. */
+export const QUEUE_GAUGES_SQL = `with due as (
        select count(*) as n, min(next_attempt_at) as oldest
        from alert_deliveries
        where status in ('pending', 'deferred', 'retrying') and next_attempt_at <= $1
@@ -32,7 +23,19 @@ export async function readQueueGauges(db: Queryable, now: Date): Promise<QueueGa
             coalesce(extract(epoch from $1::timestamptz - inbox.oldest), 0) as "oldestUnprocessedSeconds",
             (select count(*) from alert_deliveries
               where status = 'deferred' and next_attempt_at > $1) as "deferred"
-     from due, inbox`,
+     from due, inbox`;
+
+/**
+ * The queue's state at `now`, in one statement (cheap enough for every
+ * scrape of every process: each part reads the partial index its queue's
+ * claim reads, idx_alert_deliveries_due and idx_alert_events_unprocessed).
+ * A delivery is due as the claim sees it (pending, deferred or retrying, and
+ * `next_attempt_at` has come) and not yet taken; `deferred` counts the ones
+ * whose quiet hours have not ended.
+ */
+export async function readQueueGauges(db: Queryable, now: Date): Promise<QueueGauges> {
+  const { rows } = await db.query<Record<keyof QueueGauges, string | number | null>>(
+    QUEUE_GAUGES_SQL,
     [now],
   );
   const row = rows[0];
