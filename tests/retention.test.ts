@@ -109,6 +109,31 @@ describe("the retention pass", () => {
     const pendingRun = await reportRunAt(user, daysAgo(41), "pending");
     const recentRun = await reportRunAt(user, daysAgo(2), "skipped");
 
+    // Progress points: a finished job's old points go (and its point count
+    // with them), a recent one stays; a running job keeps its whole curve.
+    const finishedJob = await one(
+      "insert into training_jobs (user_id, status) values ($1, 'completed') returning id",
+      [user],
+    );
+    for (const [step, age] of [
+      [1, 60],
+      [2, 50],
+      [3, 40],
+      [4, 10],
+    ] as const) {
+      await db.query("select training_job_progress_record($1, $2, $3, 0.5, $4, null)", [
+        finishedJob,
+        user,
+        step,
+        daysAgo(age),
+      ]);
+    }
+    await db.query("select training_job_progress_record($1, $2, 1, 0.5, $3, null)", [
+      jobId,
+      user,
+      daysAgo(90),
+    ]);
+
     const batches: [string, number][] = [];
     const result = await runRetention(db, NOW, {
       days: 30,
@@ -123,6 +148,7 @@ describe("the retention pass", () => {
       deliveries: 8, // the 7 old ones and the running job's (its alert is done)
       events: 8, // the 7 old ones and the retrying alert's (processed long ago)
       history: 8,
+      progress_points: 3,
       report_runs: 1,
       dedupe_keys: 1,
     });
@@ -145,6 +171,19 @@ describe("the retention pass", () => {
     expect(await exists("report_runs", "key", oldRun)).toBe(false);
     expect(await exists("report_runs", "key", pendingRun)).toBe(true);
     expect(await exists("report_runs", "key", recentRun)).toBe(true);
+    const points = await db.query<{ job_id: string; step: number }>(
+      "select job_id, step from training_job_progress where user_id = $1 order by job_id = $2, step",
+      [user, jobId],
+    );
+    expect(points.rows.map((r) => [r.job_id, r.step])).toEqual([
+      [finishedJob, 4],
+      [jobId, 1],
+    ]);
+    const counts = await db.query<{ points: number }>(
+      "select points from training_job_progress_counts where job_id = $1",
+      [finishedJob],
+    );
+    expect(counts.rows[0]?.points).toBe(1);
 
     // A second pass finds nothing left to do.
     const again = await runRetention(db, NOW, { days: 30, batchSize: 3 });

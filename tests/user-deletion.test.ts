@@ -54,7 +54,7 @@ async function userWithEverything(): Promise<TestUser> {
   const job = await call(putJob, "PUT", `/api/training/jobs/${jobId}`, {
     token: SERVICE_KEY,
     params: { id: jobId },
-    body: { user_id: user.id, model_name: "m", status: "running" },
+    body: { user_id: user.id, model_name: "m", status: "running", current_step: 10, loss: 1.5 },
   });
   expect(job.status).toBeLessThan(300);
   await call(putJob, "PUT", `/api/training/jobs/${jobId}`, {
@@ -112,6 +112,7 @@ describe("deleting a user", () => {
       "alert_events",
       "alert_history",
       "report_runs",
+      "training_job_progress",
       "training_jobs",
       "user_alert_preferences",
       "user_webhooks",

@@ -38,6 +38,8 @@ export interface RetentionStep {
   keep: "retention" | "dedupe";
   sql: string;
   usesNow?: true;
+  /** The statement answers one row with `deleted` (its DELETE is a CTE), rather than a row count. */
+  countsItself?: true;
 }
 
 export const RETENTION_STEPS: readonly RetentionStep[] = [
@@ -72,6 +74,30 @@ export const RETENTION_STEPS: readonly RetentionStep[] = [
               and not exists (select 1 from alert_deliveries d where d.alert_id = h.id)
             order by h.created_at limit $2
             for update of h skip locked)`,
+  },
+  {
+    // A job's loss curve (training_job_progress), point by point, and the
+    // per-job count the thinning relies on. A running job keeps its curve.
+    name: "progress_points",
+    keep: "retention",
+    countsItself: true,
+    sql: `with doomed as (
+            select p.job_id, p.step from training_job_progress p
+            join training_jobs j on j.id = p.job_id
+            where p.at < $1 and j.status <> 'running'
+            order by p.at limit $2
+            for update of p skip locked
+          ), gone as (
+            delete from training_job_progress p using doomed d
+            where p.job_id = d.job_id and p.step = d.step
+            returning p.job_id
+          ), counted as (
+            update training_job_progress_counts c set points = c.points - g.n
+            from (select job_id, count(*)::int as n from gone group by job_id) g
+            where c.job_id = g.job_id
+            returning 1
+          )
+          select count(*)::int as deleted from gone`,
   },
   {
     // A report run is the claim that sends a user's report once per period.
@@ -134,8 +160,8 @@ export async function runRetention(
     let total = 0;
     for (;;) {
       const params = [cutoffs[step.keep], batchSize, ...(step.usesNow ? [now] : [])];
-      const { rowCount } = await db.query(step.sql, params);
-      const deleted = rowCount ?? 0;
+      const { rows, rowCount } = await db.query<{ deleted?: number }>(step.sql, params);
+      const deleted = step.countsItself ? Number(rows[0]?.deleted ?? 0) : rowCount;
       result.batches++;
       total += deleted;
       onBatch?.(step.name, deleted);

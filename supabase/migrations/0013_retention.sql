@@ -10,6 +10,7 @@ CREATE INDEX IF NOT EXISTS idx_alert_events_processed
   ON alert_events(received_at) WHERE processed_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_alert_dedupe_claimed ON alert_dedupe(claimed_at);
 CREATE INDEX IF NOT EXISTS idx_report_runs_created ON report_runs(created_at);
+CREATE INDEX IF NOT EXISTS idx_training_job_progress_at ON training_job_progress(at);
 -- Deleting an alert sets the alert_id of its event and report run to NULL
 -- (ON DELETE SET NULL): without these, each deleted alert — by retention or
 -- with its user — would scan the whole inbox.
