@@ -4,6 +4,8 @@
 // them) within the grace period
 // (ALERTS_WORKER_GRACE_MS, the same for the inline worker), then exit 0.
 import { startWorker } from "../lib/engine/worker";
+import { processMetrics } from "../lib/metrics/registry";
+import { type MetricsServer, startMetricsServer } from "../lib/metrics/server";
 import { getContext } from "../lib/server/context";
 
 const ctx = await getContext();
@@ -14,6 +16,18 @@ if (ctx.db.kind !== "pg") {
   process.exit(1);
 }
 const worker = await startWorker(ctx);
+let metricsServer: MetricsServer | undefined;
+if (ctx.config.workerMetricsPort) {
+  metricsServer = await startMetricsServer({
+    port: ctx.config.workerMetricsPort,
+    config: ctx.config,
+    db: ctx.db,
+    clock: ctx.clock,
+    metrics: processMetrics(),
+    onError: (error) => ctx.log.warn({ err: error }, "a metrics scrape failed"),
+  });
+  ctx.log.info({ port: metricsServer.port }, "worker metrics on /metrics");
+}
 process.stdout.write(`worker ${process.pid} ready\n`);
 
 let stopping = false;
@@ -23,6 +37,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     stopping = true;
     ctx.log.info({ signal }, "stopping worker");
     void (async () => {
+      await metricsServer?.close();
       await worker.stop(ctx.config.workerGraceMs);
       await ctx.db.close();
       process.exit(0);

@@ -27,6 +27,7 @@ describe("configuration", () => {
       timeoutMinutes: 30,
       diskThresholdPercent: 90,
       requireConfig: false,
+      retentionDays: 90,
       localMode: false,
       webhooks: {
         allowHttp: false,

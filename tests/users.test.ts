@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getPreferences, PUT as putPreferences } from "@/app/api/alerts/preferences/route";
+import { insertEventAndNotify } from "@/lib/alerts/sql/events";
 import { migrate } from "@/lib/db/migrate";
 import { ensureEventUser } from "@/lib/db/users";
 import { call, makeUser, startTestApp, type TestApp } from "./helpers/app";
@@ -48,6 +49,29 @@ describe("on a Supabase-shaped database", () => {
     const id = randomUUID();
     expect(await ensureEventUser(supabase.db, id)).toBe(false);
     expect(await usersWith(supabase.db, id)).toBe(0);
+  });
+
+  it("stores no event for an id that is not a user, and says so", async () => {
+    const id = randomUUID();
+    const event = {
+      id: randomUUID(),
+      idempotencyKey: null,
+      type: "job_started" as const,
+      userId: id,
+      jobId: null,
+      occurredAt: new Date(),
+      data: {},
+      source: "api" as const,
+      receivedAt: new Date(),
+    };
+    expect(await insertEventAndNotify(supabase.db, event, "users_test")).toEqual({
+      id: event.id,
+      duplicate: false,
+      unknownUser: true,
+    });
+    expect(await usersWith(supabase.db, id)).toBe(0);
+    const { rows } = await supabase.db.query("select 1 from alert_events where user_id = $1", [id]);
+    expect(rows).toHaveLength(0);
   });
 
   it("finds a user Supabase already has", async () => {

@@ -56,7 +56,15 @@ describe("Supabase sign-in configuration", () => {
     expect(parseConfig(supabase).webAuth).toEqual({
       supabaseUrl: "https://abc.supabase.co",
       anonKey: "anon-key-0123456789-abcdefghij",
+      oauthProviders: [],
     });
+    expect(
+      parseConfig({ ...supabase, ALERTS_SUPABASE_OAUTH_PROVIDERS: "github, google,github" }).webAuth
+        ?.oauthProviders,
+    ).toEqual(["github", "google"]);
+    expect(() => parseConfig({ ...supabase, ALERTS_SUPABASE_OAUTH_PROVIDERS: "Git Hub" })).toThrow(
+      /ALERTS_SUPABASE_OAUTH_PROVIDERS: must be a comma list/,
+    );
     expect(parseConfig({ ...keys, SUPABASE_URL: "https://abc.supabase.co" }).webAuth).toBe(
       undefined,
     );

@@ -1,19 +1,18 @@
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { type AppContext, getContext } from "@/lib/server/context";
-import { createSupabaseAuth } from "@/lib/web/supabase-auth";
+import { readStoredSession, SESSION_COOKIE, supabaseClient } from "@/lib/web/supabase-auth";
 
 /**
- * The web UI's session: the user's access token (a dev token in local mode, a
- * Supabase access token otherwise) in an httpOnly cookie, plus Supabase's
- * refresh token in a second one. Server code reads them and calls the API
- * with the access token; browser scripts never see either.
+ * The web UI's session, always in httpOnly cookies that browser scripts never
+ * see. Local mode: a dev token in `ta_token`. With Supabase: the session that
+ * `@supabase/ssr` keeps in `ta-auth` cookies (access and refresh token). Server
+ * code reads the access token and calls the API with it; the API verifies it
+ * (SUPABASE_JWT_SECRET or JWKS) as it verifies any caller's.
  */
 
 export const TOKEN_COOKIE = "ta_token";
-export const REFRESH_COOKIE = "ta_refresh";
-/** Supabase refresh tokens outlive access tokens; the cookie keeps one for 30 days. */
-const REFRESH_MAX_AGE = 30 * 24 * 3600;
 
 export interface Session {
   token: string;
@@ -21,32 +20,39 @@ export interface Session {
   email: string | undefined;
 }
 
+/** The access token in the cookies (not verified), if any. */
+async function cookieToken(ctx: AppContext): Promise<{ token?: string; refreshable: boolean }> {
+  const store = await cookies();
+  if (!ctx.config.webAuth) return { token: store.get(TOKEN_COOKIE)?.value, refreshable: false };
+  const stored = await readStoredSession((name) => store.get(name)?.value);
+  return { token: stored?.accessToken, refreshable: stored !== undefined };
+}
+
 /** The signed-in user, or undefined when there is no valid token. */
 export async function getSession(): Promise<Session | undefined> {
-  const token = (await cookies()).get(TOKEN_COOKIE)?.value;
-  if (!token) return undefined;
-  return verifyToken(await getContext(), token);
+  const ctx = await getContext();
+  const { token } = await cookieToken(ctx);
+  return token ? verifyToken(ctx, token) : undefined;
 }
 
 /**
- * The signed-in user for a page; otherwise a redirect to sign in (or, with
- * Supabase, to the refresh route first), coming back to `here` afterwards.
+ * The signed-in user for a page; otherwise a redirect to sign in (or, with a
+ * Supabase session whose access token expired, to the refresh route first:
+ * pages cannot set cookies), coming back to `here` afterwards.
  */
 export async function requireSession(here: string): Promise<Session> {
-  const session = await getSession();
-  if (session) return session;
   const ctx = await getContext();
-  const store = await cookies();
+  const { token, refreshable } = await cookieToken(ctx);
+  const session = token ? await verifyToken(ctx, token) : undefined;
+  if (session) return session;
   const next = encodeURIComponent(safeNext(here));
-  if (ctx.config.webAuth && store.get(REFRESH_COOKIE)?.value) {
-    redirect(`/auth/refresh?next=${next}`);
-  }
+  if (refreshable) redirect(`/auth/refresh?next=${next}`);
   redirect(`/signin?next=${next}`);
 }
 
 /**
- * The signed-in user inside a server action, refreshing an expired Supabase
- * session when it can (actions, unlike pages, may set cookies).
+ * The signed-in user inside a server action or route handler, refreshing an
+ * expired Supabase session when it can (they, unlike pages, may set cookies).
  */
 export async function actionSession(): Promise<Session | undefined> {
   const current = await getSession();
@@ -57,51 +63,73 @@ export async function actionSession(): Promise<Session | undefined> {
 }
 
 /**
- * Trades the refresh cookie for a new Supabase session and stores it.
- * Answers the new access token, or undefined (and no cookies) when that fails.
+ * A Supabase client whose session lives in this request's cookies. Only in
+ * server actions and route handlers: the library writes cookies when the
+ * session changes.
+ */
+export async function webAuthClient(ctx: AppContext): Promise<SupabaseClient | undefined> {
+  if (!ctx.config.webAuth) return undefined;
+  const store = await cookies();
+  return supabaseClient(
+    ctx.config.webAuth,
+    {
+      getAll: () => store.getAll().map(({ name, value }) => ({ name, value })),
+      setAll: (list) => {
+        for (const { name, value, options } of list) store.set(name, value, options);
+      },
+    },
+    { secure: secureCookies(ctx) },
+  );
+}
+
+/**
+ * Lets the library refresh the Supabase session from its refresh token and
+ * store the new one. Answers the new access token, or undefined (and no
+ * session cookies) when that fails.
  */
 export async function refreshSession(ctx: AppContext): Promise<string | undefined> {
-  const store = await cookies();
-  const refreshToken = store.get(REFRESH_COOKIE)?.value;
-  if (!ctx.config.webAuth || !refreshToken) return undefined;
+  const client = await webAuthClient(ctx);
+  if (!client) return undefined;
   try {
-    const session = await createSupabaseAuth(ctx.config.webAuth).refresh(refreshToken);
-    await setSessionCookies(ctx, {
-      token: session.accessToken,
-      maxAge: session.expiresIn,
-      refreshToken: session.refreshToken,
-    });
-    return session.accessToken;
+    const { data, error } = await client.auth.refreshSession();
+    if (data.session) return data.session.access_token;
+    if (error) ctx.log.info({ err: error }, "could not refresh a Supabase session");
   } catch (error) {
     ctx.log.info({ err: error }, "could not refresh a Supabase session");
-    await clearSessionCookies();
-    return undefined;
   }
+  await clearSessionCookies();
+  return undefined;
 }
 
-export async function setSessionCookies(
+/** Local mode's dev sign-in: the minted token in `ta_token`. */
+export async function setDevSessionCookie(
   ctx: AppContext,
-  session: { token: string; maxAge: number; refreshToken?: string },
+  session: { token: string; maxAge: number },
 ): Promise<void> {
   const store = await cookies();
-  // Secure whenever the app is served over https; local mode runs on plain
-  // http://127.0.0.1, where a Secure cookie would not come back.
-  const base = {
+  store.set(TOKEN_COOKIE, session.token, {
     httpOnly: true,
-    sameSite: "lax" as const,
-    secure: ctx.config.appUrl.startsWith("https:"),
+    sameSite: "lax",
+    secure: secureCookies(ctx),
     path: "/",
-  };
-  store.set(TOKEN_COOKIE, session.token, { ...base, maxAge: session.maxAge });
-  if (session.refreshToken) {
-    store.set(REFRESH_COOKIE, session.refreshToken, { ...base, maxAge: REFRESH_MAX_AGE });
+    maxAge: session.maxAge,
+  });
+}
+
+/** Removes every session cookie: the dev token, and the Supabase session's chunks and code verifier. */
+export async function clearSessionCookies(): Promise<void> {
+  const store = await cookies();
+  for (const { name } of store.getAll()) {
+    if (name === TOKEN_COOKIE || name.startsWith(SESSION_COOKIE)) store.delete(name);
   }
 }
 
-export async function clearSessionCookies(): Promise<void> {
-  const store = await cookies();
-  store.delete(TOKEN_COOKIE);
-  store.delete(REFRESH_COOKIE);
+/**
+ * Secure whenever the app is served over https; local mode runs on plain
+ * http://127.0.0.1, where a Secure cookie would not come back.
+ */
+function secureCookies(ctx: AppContext): boolean {
+  return ctx.config.appUrl.startsWith("https:");
 }
 
 /** A same-site path to return to after sign-in; anything else becomes the settings page. */
@@ -115,7 +143,8 @@ export function safeNext(next: unknown): string {
   return next;
 }
 
-async function verifyToken(ctx: AppContext, token: string): Promise<Session | undefined> {
+/** The user a token belongs to, verified as the API verifies it; undefined when it is not valid. */
+export async function verifyToken(ctx: AppContext, token: string): Promise<Session | undefined> {
   try {
     const caller = await ctx.auth.authenticate(
       new Request("http://training-alerts.internal/", {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { getContext } from "@/lib/server/context";
 import { getSession, safeNext } from "../_lib/session";
-import { DevSignInForm, SupabaseSignInForm } from "./forms";
+import { DevSignInForm, MagicLinkForm, OAuthButtons, SupabaseSignInForm } from "./forms";
 
 // Per-user pages: rendered at request time, never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -14,7 +14,10 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const ctx = await getContext();
-  const next = safeNext((await searchParams).next);
+  const params = await searchParams;
+  const next = safeNext(params.next);
+  // A magic link or OAuth round trip that failed comes back with Supabase's reason.
+  const callbackError = typeof params.error === "string" ? params.error : undefined;
   const session = await getSession();
   const { webAuth, localMode } = ctx.config;
   return (
@@ -26,8 +29,19 @@ export default async function SignInPage({
           <a href={next}>Continue</a>, or sign in as someone else below.
         </p>
       ) : null}
+      {webAuth && callbackError ? (
+        <p className="banner banner-error" role="alert">
+          {callbackError}
+        </p>
+      ) : null}
       {webAuth ? (
-        <SupabaseSignInForm next={next} />
+        <>
+          <SupabaseSignInForm next={next} />
+          <MagicLinkForm next={next} />
+          {webAuth.oauthProviders.length > 0 ? (
+            <OAuthButtons next={next} providers={webAuth.oauthProviders} />
+          ) : null}
+        </>
       ) : localMode ? (
         <>
           <p>

@@ -11,6 +11,7 @@ import {
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
 import { diskThresholdFor } from "./event-outcome";
+import type { AlertMetrics } from "./metrics.port";
 import { type PlanRecipient, planAlert } from "./planner";
 import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
 import {
@@ -35,6 +36,8 @@ export interface EngineDeps {
   queue: EngineQueue;
   /** Where the engine says what it did (tests and metrics listen); optional. */
   events?: EngineEvents;
+  /** Where counters go (`lib/metrics`); default nowhere. */
+  metrics?: AlertMetrics;
 }
 
 /** An event that failed this often is closed with outcome "error" and kept for inspection. */
@@ -49,13 +52,16 @@ export const INBOX_BATCH = 50;
  */
 export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promise<number> {
   let wakeNeeded = false;
+  const processed: { type: string; outcome: EventOutcome }[] = [];
   const count = await deps.db.transaction(async (tx) => {
+    processed.length = 0;
     const events = await claimEvents(tx, limit);
     for (const event of events) {
       await tx.query("savepoint event");
       try {
         const result = await processEvent(tx, event, deps);
         wakeNeeded ||= result.enqueued > 0;
+        processed.push({ type: event.type, outcome: result.outcome });
         await tx.query("release savepoint event");
       } catch (error) {
         await tx.query("rollback to savepoint event");
@@ -83,7 +89,20 @@ export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promi
   });
   if (wakeNeeded) deps.queue.wake();
   deps.events?.emit("inbox:processed", { processed: count });
+  if (deps.metrics) countProcessed(deps.metrics, processed);
   return count;
+}
+
+/** Counts a committed batch: each event's outcome, and the alerts it wrote by their first status. */
+function countProcessed(
+  metrics: AlertMetrics,
+  processed: { type: string; outcome: EventOutcome }[],
+) {
+  for (const { type, outcome } of processed) {
+    metrics.eventProcessed(type, outcome);
+    if (outcome === "alerted") metrics.alertCreated("pending");
+    else if (outcome === "deferred" || outcome === "suppressed") metrics.alertCreated(outcome);
+  }
 }
 
 export interface ProcessResult {

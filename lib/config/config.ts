@@ -24,9 +24,11 @@ export interface Config {
   /**
    * Supabase Auth for the web UI's sign-in (`NEXT_PUBLIC_SUPABASE_URL`,
    * `NEXT_PUBLIC_SUPABASE_ANON_KEY`); undefined when the UI has no Supabase
-   * sign-in (local mode offers a dev sign-in instead).
+   * sign-in (local mode offers a dev sign-in instead). `oauthProviders`
+   * (`ALERTS_SUPABASE_OAUTH_PROVIDERS`, e.g. `github,google`) are offered
+   * beside password and magic link; default none.
    */
-  webAuth: { supabaseUrl: string; anonKey: string } | undefined;
+  webAuth: { supabaseUrl: string; anonKey: string; oauthProviders: string[] } | undefined;
   /** Bearer key for trusted producers (training servers, agents). */
   serviceKey: string;
   /** Keys that encrypt webhook URLs and secrets at rest; the first one encrypts. */
@@ -85,6 +87,16 @@ export interface Config {
   diskThresholdPercent: number;
   /** Refuse to start without real secrets. Default false. */
   requireConfig: boolean;
+  /**
+   * Days of history, deliveries, processed events and finished report runs
+   * kept by the daily retention job (`lib/alerts/retention.ts`); 0 keeps all.
+   * Default 90. Dedupe keys are kept at least 7 days whatever this says.
+   */
+  retentionDays: number;
+  /** Bearer token that may read `GET /api/metrics` (besides the service key). Default none. */
+  metricsToken: string | undefined;
+  /** Standalone workers serve Prometheus metrics on this port (`/metrics`). Default off. */
+  workerMetricsPort: number | undefined;
   /** True when no auth is configured: dev secrets, dev sign-in, loopback only. */
   localMode: boolean;
 }
@@ -162,10 +174,19 @@ const envSchema = z.object({
   ALERTS_TIMEOUT_MINUTES: int(1, 10080).default(30),
   ALERTS_DISK_THRESHOLD_PERCENT: int(1, 100).default(90),
   ALERTS_REQUIRE_CONFIG: bool().default(false),
+  ALERTS_RETENTION_DAYS: int(0, 36500).default(90),
+  ALERTS_METRICS_TOKEN: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+  ALERTS_WORKER_METRICS_PORT: int(1, 65535).optional(),
   NEXT_PUBLIC_SUPABASE_URL: url().optional(),
   NEXT_PUBLIC_SUPABASE_ANON_KEY: z
     .string()
     .min(20, { error: "must be the project's anon key" })
+    .optional(),
+  ALERTS_SUPABASE_OAUTH_PROVIDERS: z
+    .string()
+    .regex(/^\s*[a-z0-9_-]+(\s*,\s*[a-z0-9_-]+)*\s*$/, {
+      error: "must be a comma list of Supabase provider names, e.g. github,google",
+    })
     .optional(),
 });
 
@@ -282,6 +303,9 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     timeoutMinutes: e.ALERTS_TIMEOUT_MINUTES,
     diskThresholdPercent: e.ALERTS_DISK_THRESHOLD_PERCENT,
     requireConfig: e.ALERTS_REQUIRE_CONFIG,
+    retentionDays: e.ALERTS_RETENTION_DAYS,
+    metricsToken: e.ALERTS_METRICS_TOKEN,
+    workerMetricsPort: e.ALERTS_WORKER_METRICS_PORT,
     localMode,
   };
 }
@@ -309,7 +333,18 @@ function announcedUrl(hostname: string | undefined, port: number): string {
 function parseWebAuth(e: z.output<typeof envSchema>, localMode: boolean): Config["webAuth"] {
   const url = e.NEXT_PUBLIC_SUPABASE_URL;
   const anonKey = e.NEXT_PUBLIC_SUPABASE_ANON_KEY;
-  if (!url && !anonKey) return undefined;
+  const oauthProviders = [
+    ...new Set((e.ALERTS_SUPABASE_OAUTH_PROVIDERS ?? "").split(",").map((p) => p.trim())),
+  ].filter(Boolean);
+  if (!url && !anonKey) {
+    if (oauthProviders.length > 0) {
+      throw new ConfigError(
+        "Invalid configuration:\n  ALERTS_SUPABASE_OAUTH_PROVIDERS: OAuth sign-in goes through Supabase; " +
+          "set NEXT_PUBLIC_SUPABASE_URL and NEXT_PUBLIC_SUPABASE_ANON_KEY as well",
+      );
+    }
+    return undefined;
+  }
   if (!url || !anonKey) {
     const missing = url ? "NEXT_PUBLIC_SUPABASE_ANON_KEY" : "NEXT_PUBLIC_SUPABASE_URL";
     throw new ConfigError(
@@ -322,7 +357,7 @@ function parseWebAuth(e: z.output<typeof envSchema>, localMode: boolean): Config
         "but the API cannot verify Supabase tokens; set SUPABASE_URL (or SUPABASE_JWT_SECRET) as well",
     );
   }
-  return { supabaseUrl: url.replace(/\/+$/, ""), anonKey };
+  return { supabaseUrl: url.replace(/\/+$/, ""), anonKey, oauthProviders };
 }
 
 /** A key is 32 bytes in base64, optionally prefixed with `id:` to name it. */

@@ -11,15 +11,19 @@ import { startDeliveryBatch } from "../alerts/delivery/deliver";
 import type { DeliveryDeps } from "../alerts/delivery/delivery.types";
 import { DestinationLimiter } from "../alerts/delivery/destination-limiter";
 import { type AttemptOutcome, OutcomeRecorder } from "../alerts/delivery/record";
+import type { AlertMetrics } from "../alerts/metrics.port";
 import type { EngineEventMap, EngineEvents, EngineQueue } from "../alerts/ports";
 import { scheduleDueReports } from "../alerts/report.service";
+import { runRetention } from "../alerts/retention";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
+import { processMetrics } from "../metrics/registry";
 import {
   type AlertQueue,
   type NoticeJob,
   QUEUE,
   REPORT_TICK_CRON,
+  RETENTION_CRON,
   startQueue,
   WAKE_CHANNEL,
 } from "../queue/queue";
@@ -45,6 +49,8 @@ export interface WorkerOptions {
   maxInFlight?: number;
   /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
   vacuumEveryMs?: number;
+  /** Where the engine's counters go. Default this process's Prometheus registry. */
+  metrics?: AlertMetrics;
 }
 
 export interface Worker {
@@ -82,6 +88,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     log: ctx.log,
     queue: engineQueue,
     events,
+    metrics: options.metrics ?? processMetrics().port,
   };
   const email =
     options.email ??
@@ -111,6 +118,21 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       ctx.log.error({ err: error }, "reports tick failed");
       throw error;
     }
+  });
+  // Retention: one pass a day, whichever process takes the cron's job; the
+  // pass deletes in short batches, so it may run beside the delivery work.
+  if (ctx.config.retentionDays > 0) {
+    await queue.boss.schedule(QUEUE.retention, RETENTION_CRON);
+  } else {
+    await queue.boss.unschedule(QUEUE.retention);
+  }
+  await queue.boss.work(QUEUE.retention, { pollingIntervalSeconds: 60 }, async () => {
+    const started = performance.now();
+    const result = await runRetention(ctx.db, ctx.clock(), { days: ctx.config.retentionDays });
+    ctx.log.info(
+      { ...result.deleted, batches: result.batches, ms: Math.round(performance.now() - started) },
+      "retention pass",
+    );
   });
 
   // The delivery loop. Sends run outside any transaction, guarded by their

@@ -248,6 +248,14 @@ const OPERATIONS: Operation[] = [
       503: { description: "The database is not reachable" },
     },
   },
+  {
+    method: "get",
+    path: "/api/metrics",
+    summary:
+      "Prometheus metrics (text): this process's counters, the queue's gauges; the service key or ALERTS_METRICS_TOKEN",
+    access: "service",
+    responses: { 200: { description: "Prometheus text format 0.0.4" } },
+  },
 ];
 
 const problemSchema = {

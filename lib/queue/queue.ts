@@ -10,6 +10,8 @@ export const QUEUE = {
   notice: "alerts-notice",
   /** The reports scheduler's tick, once a minute by pg-boss cron; no data. */
   reportTick: "alerts-report-tick",
+  /** The retention pass (ALERTS_RETENTION_DAYS), once a day by pg-boss cron; no data. */
+  retention: "alerts-retention",
 } as const;
 
 /** Cron of the reports tick: every minute (the tick itself works out who is due). */
@@ -21,6 +23,9 @@ export const REPORT_TICK_CRON = "* * * * *";
  * delivery's state, so its jobs are redundant (README, Upgrading).
  */
 export const LEGACY_DELIVER_QUEUE = "alerts-deliver";
+
+/** Cron of the retention pass: daily at 03:17 UTC, a quiet hour away from the full hour's crons. */
+export const RETENTION_CRON = "17 3 * * *";
 
 /** The NOTIFY channel that wakes workers in other processes. */
 export const WAKE_CHANNEL = "training_alerts_wake";
@@ -94,6 +99,13 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
       policy: "short",
       retryLimit: 0,
       expireInSeconds: 600,
+    });
+    // A pass that fails or is missed is simply done by the next day's.
+    await boss.createQueue(QUEUE.retention, {
+      name: QUEUE.retention,
+      policy: "short",
+      retryLimit: 0,
+      expireInSeconds: 3600,
     });
   });
   const settle = async (timeoutMs = 5_000) => {

@@ -2,6 +2,7 @@ import type { Queryable } from "../../db/types";
 import { encrypt } from "../../security/encryption";
 import { raiseSystemAlert } from "../alert.service";
 import type { ChannelResult } from "../channels/channel.types";
+import type { AlertMetrics } from "../metrics.port";
 import { refreshAlertSummary } from "../sql/alerts";
 import type { ClaimedDelivery } from "../sql/claim-due-deliveries";
 import { disableWebhook } from "../sql/disable-webhook";
@@ -46,8 +47,11 @@ export async function recordOutcomes(
   const now = deps.clock();
   const steps = sent.map(({ claimed, result }) => attemptStep(deps, claimed, result, now));
   let wake = false;
+  let disabled = 0;
+  let owned = new Set<string>();
   const outcomes = await deps.db.transaction(async (tx): Promise<AttemptOutcome[]> => {
-    const owned = await recordAttempts(
+    disabled = 0;
+    owned = await recordAttempts(
       tx,
       steps.map((s) => s.record),
       now,
@@ -76,7 +80,9 @@ export async function recordOutcomes(
     );
     for (const h of hooks) {
       if (!failing.has(h.webhookId)) continue;
-      wake = (await updateWebhookHealth(tx, deps, h, now)) || wake;
+      const health = await updateWebhookHealth(tx, deps, h, now);
+      wake = health.noticeQueued || wake;
+      if (health.disabled) disabled++;
     }
     await refreshAlertSummary(tx, [
       ...new Set(sent.filter((s) => owned.has(s.claimed.id)).map((s) => s.claimed.alert_id)),
@@ -84,10 +90,36 @@ export async function recordOutcomes(
     return steps.map(({ record }) => (owned.has(record.id) ? record.status : "stale"));
   });
   if (wake) deps.queue.wake();
+  if (deps.metrics) countRecorded(deps.metrics, sent, steps, owned, disabled, now);
   deps.events?.emit("delivery:recorded", {
     outcomes: steps.map(({ record }, i) => ({ id: record.id, status: outcomes[i] ?? "stale" })),
   });
   return outcomes;
+}
+
+/** Tells the metrics what the committed attempts came to. */
+function countRecorded(
+  metrics: AlertMetrics,
+  sent: readonly SentAttempt[],
+  steps: readonly Step[],
+  owned: ReadonlySet<string>,
+  disabled: number,
+  now: Date,
+): void {
+  sent.forEach(({ claimed, result }, i) => {
+    const record = steps[i]?.record;
+    if (!record || !owned.has(record.id)) return;
+    // An operator error is no send: it is a retry that no receiver saw.
+    const sentToReceiver = result !== "skip" && !result.operatorError;
+    metrics.attemptRecorded({
+      kind: claimed.channel === "email" ? "email" : (claimed.webhook_type ?? "generic"),
+      outcome: record.status,
+      durationMs: sentToReceiver ? record.durationMs : null,
+      sinceEventMs:
+        record.status === "delivered" ? now.getTime() - claimed.event_received_at.getTime() : null,
+    });
+  });
+  for (let i = 0; i < disabled; i++) metrics.webhookDisabled();
 }
 
 /** The row an attempt leaves (the retry policy's next step), and the step itself. */
@@ -128,19 +160,20 @@ function attemptStep(
 /**
  * A failed attempt's mark on its webhook: a delivery that gave up counts
  * towards `failure_count`; past the limit, or when the receiver says the
- * webhook is gone, it is disabled and its owner told. True when that notice
- * was queued.
+ * webhook is gone, it is disabled and its owner told. Says whether it was
+ * disabled, and whether that notice was queued.
  */
 async function updateWebhookHealth(
   tx: Queryable,
   deps: DeliveryDeps,
   h: { claimed: ClaimedDelivery; webhookId: string; result: ChannelResult; step: NextStep },
   now: Date,
-): Promise<boolean> {
+): Promise<{ disabled: boolean; noticeQueued: boolean }> {
+  const none = { disabled: false, noticeQueued: false };
   const { claimed, webhookId, result, step } = h;
   if (result.verdict === "delivered") {
     await markWebhooksSucceeded(tx, [{ webhookId, statusCode: result.statusCode }], now);
-    return false;
+    return none;
   }
   if (result.verdict === "retry" && result.updateDestination?.address) {
     const address = result.updateDestination.address;
@@ -163,14 +196,14 @@ async function updateWebhookHealth(
     : health && health.failure_count >= deps.config.webhooks.disableAfter
       ? `${health.failure_count} deliveries in a row failed (last: ${result.error ?? "unknown error"})`
       : undefined;
-  if (!health || !reason || !(await disableWebhook(tx, webhookId, reason, now))) return false;
+  if (!health || !reason || !(await disableWebhook(tx, webhookId, reason, now))) return none;
   const notice = await raiseSystemAlert(tx, deps, {
     userId: claimed.user_id,
     type: "webhook_disabled",
     data: { webhook_id: webhookId, webhook_name: health.name, reason },
     channels: "email",
   });
-  return notice.enqueued > 0;
+  return { disabled: true, noticeQueued: notice.enqueued > 0 };
 }
 
 /**

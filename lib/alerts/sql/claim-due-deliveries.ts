@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
   job_id: string | null;
   data: Record<string, unknown>;
   alert_created_at: Date;
+  /** When the event behind the alert arrived (the alert's own time for reports and notices). */
+  event_received_at: Date;
   url: string | null;
   secret: string | null;
   webhook_type: string | null;
@@ -62,10 +64,12 @@ export async function claimDueDeliveries(
      )
      select c.id, c.alert_id, c.user_id, c.channel, c.webhook_id, c.attempts, c.send_slot,
             a.alert_type, a.title, a.message, a.job_id, a.data, a.created_at as alert_created_at,
+            coalesce(e.received_at, a.created_at) as event_received_at,
             w.url, w.secret, w.webhook_type, w.enabled as webhook_enabled, w.held_until,
             coalesce(nullif(p.email_address, ''), u.email) as email
      from claimed c
      join alert_history a on a.id = c.alert_id
+     left join alert_events e on e.id = a.event_id
      left join user_webhooks w on w.id = c.webhook_id
      left join user_alert_preferences p on p.user_id = c.user_id
      left join auth.users u on u.id = c.user_id

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/types";
+import { EVENT_USER_SQL } from "../../db/users";
 import type { AlertEvent, EventOutcome, EventSource, EventType } from "../alert.types";
 
 export interface NewEvent {
@@ -18,25 +19,34 @@ export interface NewEvent {
  * wakes workers on `channel` — one statement, so the NOTIFY goes out at its
  * commit and only for a new event. A repeat costs a second query for the
  * first event's id. Answers the stored id and whether this was a repeat.
+ *
+ * The inbox references auth.users (deleting a user deletes their events), so
+ * a user first seen here is provisioned by the same statement on a
+ * standalone database; on Supabase an id that is not a user answers
+ * `unknownUser` and stores nothing.
  */
 export async function insertEventAndNotify(
   db: Queryable,
   e: NewEvent,
   channel: string,
-): Promise<{ id: string; duplicate: boolean }> {
-  const { rows } = await db.query<{ id: string }>(
-    `with ins as (
+): Promise<{ id: string; duplicate: boolean; unknownUser?: true }> {
+  const { rows } = await db.query<{ present: boolean; id: string | null }>(
+    // The insert reads `created`, so the user is provisioned (or found absent) first.
+    `with ${EVENT_USER_SQL.cte},
+     ins as (
        insert into alert_events (id, idempotency_key, type, user_id, job_id, occurred_at, data, source, received_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       select $2::uuid, $3::text, $4::text, $1::uuid, $5::uuid, $6::timestamptz, $7::jsonb, $8::text, $9::timestamptz
+       from created where created.present
        on conflict do nothing
        returning id
      )
-     select id, pg_notify($10, 'inbox') from ins`,
+     select c.present, i.id, case when i.id is not null then pg_notify($10, 'inbox') end
+     from created c left join ins i on true`,
     [
+      e.userId,
       e.id,
       e.idempotencyKey,
       e.type,
-      e.userId,
       e.jobId,
       e.occurredAt,
       JSON.stringify(e.data),
@@ -45,7 +55,9 @@ export async function insertEventAndNotify(
       channel,
     ],
   );
-  if (rows[0]) return { id: rows[0].id, duplicate: false };
+  const row = rows[0];
+  if (!row?.present) return { id: e.id, duplicate: false, unknownUser: true };
+  if (row.id) return { id: row.id, duplicate: false };
   const existing = await db.query<{ id: string }>(
     "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
     [e.id, e.idempotencyKey],

@@ -55,6 +55,9 @@ export const POST = route(
       },
       WAKE_CHANNEL,
     );
+    if (result.unknownUser) {
+      throw HttpError.field("user_id", "is not a user of this project (no such id in auth.users)");
+    }
     if (!result.duplicate) wakeInbox();
     // Tell the producer now when nobody can get this alert (on Supabase, a
     // user_id that has no account): it is still stored, and processed as
