@@ -33,9 +33,13 @@ interface Fixture {
   webhookId: string;
   jobId: string;
   keyId: string;
+  /** An alert of the owner's whose delivery to the fixture's webhook failed. */
+  alertId: string;
+  muteId: string;
 }
 
-type Access = "user" | "service" | "public";
+/** `metrics`: the service key (or ALERTS_METRICS_TOKEN) only; every other credential is 401. */
+type Access = "user" | "service" | "public" | "metrics";
 
 interface RouteCase {
   access: Access;
@@ -83,6 +87,29 @@ const ROUTES: Record<string, RouteCase> = {
     request: (fx) => ({ params: { id: fx.webhookId } }),
   },
   "GET /api/alerts/history": { access: "user", request: () => ({ query: { limit: "100" } }) },
+  "POST /api/alerts/history/[id]/retry": {
+    access: "user",
+    addressesRow: true,
+    request: (fx) => ({ params: { id: fx.alertId } }),
+  },
+  "GET /api/alerts/events": { access: "user", request: () => ({ query: { limit: "100" } }) },
+  "GET /api/alerts/mutes": { access: "user", request: () => ({}) },
+  "POST /api/alerts/mutes": {
+    access: "user",
+    // Nothing of the owner's in the request: a mute is the caller's own row.
+    request: () => ({ body: { scope: "type", value: "disk_warning", duration: "1h" } }),
+  },
+  "DELETE /api/alerts/mutes/[id]": {
+    access: "user",
+    addressesRow: true,
+    request: (fx) => ({ params: { id: fx.muteId } }),
+  },
+  "GET /api/training/jobs": { access: "user", request: () => ({ query: { limit: "100" } }) },
+  "GET /api/training/jobs/[id]": {
+    access: "user",
+    addressesRow: true,
+    request: (fx) => ({ params: { id: fx.jobId } }),
+  },
   "GET /api/alerts/keys": { access: "user", request: () => ({}) },
   "POST /api/alerts/keys": { access: "user", request: () => ({ body: { name: "laptop" } }) },
   "DELETE /api/alerts/keys/[id]": {
@@ -121,6 +148,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   "GET /api/health": { access: "public", request: () => ({}) },
   "GET /api/openapi.json": { access: "public", request: () => ({}) },
+  "GET /api/metrics": { access: "metrics", request: () => ({}) },
 };
 
 // ---------------------------------------------------------------- credentials
@@ -185,6 +213,7 @@ const PRODUCERS: Credential[] = ["the service key", "the owner's producer key"];
 /** The answer each credential must get on a route of each kind. */
 function expected(c: RouteCase, credential: Credential): number | "2xx" {
   if (c.access === "public") return 200;
+  if (c.access === "metrics") return credential === "the service key" ? 200 : 401;
   if (UNAUTHENTICATED.includes(credential)) return 401;
   if (c.access === "service") {
     if (PRODUCERS.includes(credential)) return "2xx";
@@ -199,7 +228,7 @@ function expected(c: RouteCase, credential: Credential): number | "2xx" {
 
 /** Who may see the owner's rows in an answer. */
 const mayReadOwnersRows = (c: RouteCase, credential: Credential) =>
-  c.access === "public"
+  c.access === "public" || c.access === "metrics"
     ? false
     : c.access === "service"
       ? PRODUCERS.includes(credential)
@@ -300,7 +329,31 @@ async function fixture(): Promise<Fixture> {
     JSON.stringify([hook.body, job.body, key.body]),
   ).toEqual([201, 201, 201]);
   fixtureHooks.push(String(hook.body.id));
-  return { webhookId: String(hook.body.id), jobId, keyId: String(key.body.id) };
+  const webhookId = String(hook.body.id);
+  const { rows } = await app.ctx.db.query<{ id: string }>(
+    `with alert as (
+       insert into alert_history (user_id, alert_type, title, message, job_id, status, data)
+       values ($1, 'job_failed', $2, $2, $3, 'failed', jsonb_build_object('error', $2::text))
+       returning id
+     ), delivery as (
+       insert into alert_deliveries (alert_id, user_id, channel, webhook_id, status, attempts, last_error)
+       select id, $1, 'webhook', $4, 'failed', 1, $2 from alert
+     )
+     select id from alert`,
+    [owner.id, `${MARK} fixture alert`, jobId, webhookId],
+  );
+  const mute = await send("POST /api/alerts/mutes", {
+    token: owner.token,
+    body: { scope: "job", value: jobId, duration: "1h" },
+  });
+  expect(mute.status, JSON.stringify(mute.body)).toBe(201);
+  return {
+    webhookId,
+    jobId,
+    keyId: String(key.body.id),
+    alertId: String(rows[0]?.id),
+    muteId: String(mute.body.id),
+  };
 }
 
 /** Everything stored about the owner, to compare before and after a refused request. */
@@ -312,7 +365,10 @@ async function ownersRows(): Promise<string> {
        (select string_agg(j::text, ',' order by j.id) from training_jobs j where user_id = $1),
        (select string_agg(e::text, ',' order by e.id) from alert_events e where user_id = $1),
        (select string_agg(h::text, ',' order by h.id) from alert_history h where user_id = $1),
-       (select string_agg(k::text, ',' order by k.id) from producer_keys k where user_id = $1)
+       -- A key's last_used_at records that it was presented (at most once a minute),
+       -- even on a route it may not use: bookkeeping of the key, not a change by the caller.
+       (select string_agg((k.id, k.name, k.prefix, k.key_hash, k.created_at)::text, ',' order by k.id)
+          from producer_keys k where user_id = $1)
      ) as t`,
     [owner.id],
   );
@@ -327,6 +383,8 @@ const ownersSecrets = (fx: Fixture) => [
   fx.webhookId,
   fx.jobId,
   fx.keyId,
+  fx.alertId,
+  fx.muteId,
   keys.owner,
 ];
 

@@ -123,9 +123,11 @@ export async function call<T = Record<string, unknown>>(
     params: Promise.resolve(options.params ?? {}),
   });
   const text = await res.text();
+  // JSON answers are parsed; anything else (Prometheus text) is kept as the string it is.
+  const json = (res.headers.get("content-type") ?? "").includes("json");
   return {
     status: res.status,
     headers: res.headers,
-    body: (text ? JSON.parse(text) : undefined) as T,
+    body: (text ? (json ? JSON.parse(text) : text) : undefined) as T,
   };
 }
