@@ -83,6 +83,13 @@ const ROUTES: Record<string, RouteCase> = {
     request: (fx) => ({ params: { id: fx.webhookId } }),
   },
   "GET /api/alerts/history": { access: "user", request: () => ({ query: { limit: "100" } }) },
+  "GET /api/alerts/events": { access: "user", request: () => ({}) },
+  "GET /api/training/jobs": { access: "user", request: () => ({}) },
+  "GET /api/training/jobs/[id]": {
+    access: "user",
+    addressesRow: true,
+    request: (fx) => ({ params: { id: fx.jobId } }),
+  },
   "GET /api/alerts/keys": { access: "user", request: () => ({}) },
   "POST /api/alerts/keys": { access: "user", request: () => ({ body: { name: "laptop" } }) },
   "DELETE /api/alerts/keys/[id]": {
@@ -312,7 +319,9 @@ async function ownersRows(): Promise<string> {
        (select string_agg(j::text, ',' order by j.id) from training_jobs j where user_id = $1),
        (select string_agg(e::text, ',' order by e.id) from alert_events e where user_id = $1),
        (select string_agg(h::text, ',' order by h.id) from alert_history h where user_id = $1),
-       (select string_agg(k::text, ',' order by k.id) from producer_keys k where user_id = $1)
+       -- Not last_used_at: presenting a key is using it, even on a route it may not call.
+       (select string_agg(concat_ws(',', k.id, k.name, k.prefix, k.key_hash, k.created_at), ',' order by k.id)
+          from producer_keys k where user_id = $1)
      ) as t`,
     [owner.id],
   );
