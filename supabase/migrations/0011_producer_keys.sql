@@ -20,10 +20,12 @@ CREATE POLICY "own producer keys" ON producer_keys FOR SELECT TO authenticated
   USING (user_id = (SELECT auth.uid()));
 -- Keys are created and revoked through the API only; a user may read the
 -- non-secret columns of their own keys (not even the hash).
-REVOKE ALL ON TABLE producer_keys FROM anon, authenticated;
+REVOKE ALL ON TABLE producer_keys FROM public, anon, authenticated;
 GRANT SELECT (id, user_id, name, prefix, created_at, last_used_at) ON producer_keys TO authenticated;
 GRANT ALL ON producer_keys TO service_role;
 
 -- The loss_diverged alert type (a NaN or infinite loss; once per job), on by default.
 ALTER TABLE user_alert_preferences ADD COLUMN IF NOT EXISTS alert_loss_diverged BOOLEAN DEFAULT true;
 ALTER TABLE user_webhooks ADD COLUMN IF NOT EXISTS alert_loss_diverged BOOLEAN DEFAULT true;
+-- user_webhooks is granted to users column by column (0008: never url or secret).
+GRANT SELECT (alert_loss_diverged) ON user_webhooks TO authenticated;
