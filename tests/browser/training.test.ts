@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WEBHOOK_TYPES } from "@/lib/alerts/alert.types";
+import { CHANNELS } from "@/lib/alerts/channels/index";
 import type { AlertCard } from "@/lib/alerts/formatters/card";
-import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
-import { formatWebhookBody } from "@/lib/alerts/formatters/index";
 import { TEMPLATE_TYPES } from "@/lib/alerts/templates/index";
 import { SAMPLE_DATA, SAMPLE_OOM_LOG } from "@/lib/alerts/templates/samples";
 import { userIdForEmail } from "@/lib/http/tokens";
@@ -252,18 +250,24 @@ describe("the jobs pages", () => {
       createdAt: new Date(),
       appUrl: server.url,
     }));
+    // Every channel of the registry, so a channel added later is walked too.
     const links = new Map<string, string>();
     for (const card of cards) {
-      const mail = formatEmail(card);
-      const bodies: [string, string][] = [
-        ["email html", mail.html],
-        ["email text", mail.text],
-        ...WEBHOOK_TYPES.map((t): [string, string] => [t, formatWebhookBody(t, card)]),
-      ];
-      for (const [channel, body] of bodies) {
-        for (const link of appLinks(body)) links.set(link, `${card.type} via ${channel}`);
+      for (const channel of Object.values(CHANNELS)) {
+        const payload = channel.format(card, {
+          kind: channel.kind,
+          webhookId: channel.kind === "email" ? null : randomUUID(),
+          address: channel.kind === "email" ? EMAIL : "https://receiver.example/hook",
+          secret: null,
+        });
+        for (const link of appLinks(JSON.stringify(payload))) {
+          links.set(link, `${card.type} via ${channel.kind}`);
+        }
       }
     }
+    expect(new Set([...links.values()].map((w) => w.split(" via ")[1]))).toEqual(
+      new Set(Object.keys(CHANNELS)),
+    );
     const paths = new Set([...links.keys()].map((l) => new URL(l).pathname));
     expect(paths).toEqual(
       new Set([
