@@ -222,7 +222,7 @@ describe("the first hour, with no configuration", () => {
     await expect.poll(() => page.getByTestId("reply-status").textContent()).toBe("200");
 
     await go(`/alerts/history?job_id=${job}`);
-    await item.locator("summary").click();
+    await item.locator("summary").first().click();
     await item.getByRole("button", { name: "Retry failed deliveries now" }).click();
     await waitUntil("the retried alert to be sent", async () => {
       await go(`/alerts/history?job_id=${job}`);
