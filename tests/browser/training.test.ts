@@ -252,6 +252,7 @@ describe("the jobs pages", () => {
     }));
     // Every channel of the registry, so a channel added later is walked too.
     const links = new Map<string, string>();
+    const withLinks = new Set<string>();
     for (const card of cards) {
       for (const channel of Object.values(CHANNELS)) {
         const payload = channel.format(card, {
@@ -262,12 +263,12 @@ describe("the jobs pages", () => {
         });
         for (const link of appLinks(JSON.stringify(payload))) {
           links.set(link, `${card.type} via ${channel.kind}`);
+          withLinks.add(channel.kind);
         }
       }
     }
-    expect(new Set([...links.values()].map((w) => w.split(" via ")[1]))).toEqual(
-      new Set(Object.keys(CHANNELS)),
-    );
+    // The chat platforms and email carry View Details (generic webhooks carry data only).
+    for (const kind of ["email", "slack", "discord"]) expect(withLinks).toContain(kind);
     const paths = new Set([...links.keys()].map((l) => new URL(l).pathname));
     expect(paths).toEqual(
       new Set([
