@@ -15,7 +15,8 @@ export function KeysPanel({ items, max }: { items: KeyItem[]; max: number }) {
   const id = useId();
   const [name, setName] = useState("");
   const [problem, setProblem] = useState<ProblemView | undefined>();
-  const [revealed, setRevealed] = useState<{ name: string; key: string } | undefined>();
+  // Not `key`: React keeps that prop for itself and would never pass it on.
+  const [revealed, setRevealed] = useState<{ name: string; value: string } | undefined>();
   const [notice, setNotice] = useState("");
   const [pending, startTransition] = useTransition();
   const atLimit = items.length >= max;
@@ -28,7 +29,7 @@ export function KeysPanel({ items, max }: { items: KeyItem[]; max: number }) {
       if (result.ok) {
         setProblem(undefined);
         setName("");
-        setRevealed({ name: result.data.name, key: result.data.key });
+        setRevealed({ name: result.data.name, value: result.data.key });
       } else {
         setProblem(result.problem);
       }
@@ -117,7 +118,7 @@ export function KeysPanel({ items, max }: { items: KeyItem[]; max: number }) {
   );
 }
 
-function KeyReveal({ name, key, onDone }: { name: string; key: string; onDone: () => void }) {
+function KeyReveal({ name, value, onDone }: { name: string; value: string; onDone: () => void }) {
   const [copied, setCopied] = useState("");
   const input = useRef<HTMLInputElement>(null);
   const panel = useRef<HTMLElement>(null);
@@ -126,7 +127,7 @@ function KeyReveal({ name, key, onDone }: { name: string; key: string; onDone: (
   }, []);
   async function copy() {
     try {
-      await navigator.clipboard.writeText(key);
+      await navigator.clipboard.writeText(value);
       setCopied("Copied to the clipboard.");
     } catch {
       input.current?.select();
@@ -146,7 +147,7 @@ function KeyReveal({ name, key, onDone }: { name: string; key: string; onDone: (
         <label htmlFor="revealed-key" className="visually-hidden">
           API key
         </label>
-        <input id="revealed-key" ref={input} readOnly value={key} spellCheck={false} />
+        <input id="revealed-key" ref={input} readOnly value={value} spellCheck={false} />
         <button type="button" onClick={copy}>
           Copy
         </button>
