@@ -7,7 +7,6 @@ import { jobNotFound } from "@/lib/alerts/job-id";
 import { insertEventAndNotify } from "@/lib/alerts/sql/events";
 import { getJob } from "@/lib/alerts/sql/jobs";
 import { listInboxEvents } from "@/lib/alerts/sql/list-inbox-events";
-import { eventUserPresence } from "@/lib/db/user-presence";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";
@@ -20,7 +19,8 @@ export const dynamic = "force-dynamic";
 /**
  * Accepts an event from a producer. It is stored durably before the 202; a
  * repeated `event_id` or `Idempotency-Key` answers the first event's id with
- * `duplicate: true`.
+ * `duplicate: true`; a `user_id` with no account (on Supabase) answers
+ * `outcome_hint: "unknown_user"` and is not stored.
  */
 export const POST = route(
   { access: "service", body: eventInputSchema },
@@ -56,28 +56,19 @@ export const POST = route(
       WAKE_CHANNEL,
     );
     if (result.unknownUser) {
-      throw HttpError.field("user_id", "is not a user of this project (no such id in auth.users)");
+      // Tell the producer now that nobody can get this alert (on Supabase, a
+      // user_id that has no account). It is not stored: the inbox references
+      // auth.users, so that deleting a user deletes their events, and an
+      // event for no user would alert no one.
+      ctx.log.warn(
+        { event_id: result.id, user_id: userId, type: body.type },
+        "event for an unknown user: no account has this user_id, so it cannot alert anyone",
+      );
+      return json({ event_id: result.id, duplicate: false, outcome_hint: "unknown_user" }, 202);
     }
     if (!result.duplicate) wakeInbox();
-    // Tell the producer now when nobody can get this alert (on Supabase, a
-    // user_id that has no account): it is still stored, and processed as
-    // unknown_user. Known users are remembered, so this costs one query per
-    // user per process.
-    if (!ctx.knownUsers.has(userId)) {
-      const presence = await eventUserPresence(ctx.db, userId);
-      // knownUsers means "has an auth.users row" (route.ts relies on it).
-      if (presence.exists) ctx.knownUsers.add(userId);
-      if (!presence.canExist) {
-        ctx.log.warn(
-          { event_id: result.id, user_id: userId, type: body.type },
-          "event for an unknown user: no account has this user_id, so it cannot alert anyone",
-        );
-        return json(
-          { event_id: result.id, duplicate: result.duplicate, outcome_hint: "unknown_user" },
-          202,
-        );
-      }
-    }
+    // The insert provisioned or found the user: it has an auth.users row (route.ts relies on it).
+    ctx.knownUsers.add(userId);
     return json({ event_id: result.id, duplicate: result.duplicate }, 202);
   },
 );
