@@ -76,7 +76,17 @@ export const QUIET_HOURS_DEFAULTS = {
 /** Why an email delivery is skipped when the user has no address at all. */
 export const NO_EMAIL_ADDRESS = "no email address: set email_address in your alert preferences";
 
-export const WEBHOOK_TYPES = ["slack", "discord", "generic"] as const;
+/** Destination kinds of a webhook (DESIGN.md §5); each has its own format, classifier and pacing. */
+export const WEBHOOK_TYPES = [
+  "slack",
+  "discord",
+  "generic",
+  "teams",
+  "telegram",
+  "ntfy",
+  "pagerduty",
+  "mattermost",
+] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
 /** Statuses of an alert as a whole, as history shows them. */

@@ -63,3 +63,19 @@ export function codeBlock(
   }
   return "";
 }
+
+/** UTF-8 bytes of a string, as platforms that limit bytes (ntfy, Teams) count them. */
+export const utf8Length = (s: string) => Buffer.byteLength(s, "utf8");
+
+/** Cuts text to at most `maxBytes` UTF-8 bytes with an ellipsis, between graphemes. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  // A UTF-16 unit takes at most 3 bytes, so this start is never too short by much.
+  let keep = Math.min(text.length, maxBytes);
+  let out = truncate(text, keep);
+  while (keep > 0 && utf8Length(out) > maxBytes) {
+    keep -= Math.max(1, Math.ceil((utf8Length(out) - maxBytes) / 3));
+    out = truncate(text, keep);
+  }
+  return utf8Length(out) <= maxBytes ? out : "";
+}

@@ -22,12 +22,25 @@ const URL_HINTS: Record<WebhookType, string> = {
     "Slack: Apps → Incoming Webhooks → “Add New Webhook to Workspace”; starts with https://hooks.slack.com/services/",
   discord: "Discord: channel settings → Integrations → Webhooks → “Copy Webhook URL”.",
   generic: "Your endpoint receives a JSON POST: { type, timestamp, data }.",
+  teams:
+    "Teams: channel ••• → Workflows → “Post to a channel when a webhook request is received” → copy the URL.",
+  telegram:
+    "Telegram: https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat id> (token from @BotFather).",
+  ntfy: "ntfy: the topic URL, e.g. https://ntfy.sh/<topic> or your own server's.",
+  pagerduty:
+    "PagerDuty: https://events.pagerduty.com/v2/enqueue; put the Events API v2 integration key in the secret.",
+  mattermost: "Mattermost: Integrations → Incoming Webhooks → Add → copy the URL (…/hooks/…).",
 };
 
 const URL_PLACEHOLDERS: Record<WebhookType, string> = {
   slack: "https://hooks.slack.com/services/…",
   discord: "https://discord.com/api/webhooks/…",
   generic: "https://example.com/training-alerts",
+  teams: "https://….logic.azure.com/workflows/…",
+  telegram: "https://api.telegram.org/bot…/sendMessage?chat_id=…",
+  ntfy: "https://ntfy.sh/…",
+  pagerduty: "https://events.pagerduty.com/v2/enqueue",
+  mattermost: "https://mattermost.example.com/hooks/…",
 };
 
 const FIELDS = ["name", "url", "webhook_type", "secret", ...EVENT_TYPES.map(flagOf)];
