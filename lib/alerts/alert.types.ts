@@ -77,6 +77,21 @@ export const QUIET_HOURS_DEFAULTS = {
 export const NO_EMAIL_ADDRESS = "no email address: set email_address in your alert preferences";
 
 /** Destination kinds of a webhook (DESIGN.md §5); each has its own format, classifier and pacing. */
+/**
+ * PagerDuty pages people, so a PagerDuty webhook takes by default only what
+ * needs someone now (job_failed, gpu_oom, timeout_warning, disk_warning),
+ * plus job_completed, which never pages: it resolves the job's incident.
+ */
+export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
+  alert_job_started: false,
+  alert_job_completed: true,
+  alert_job_failed: true,
+  alert_job_cancelled: false,
+  alert_gpu_oom: true,
+  alert_disk_warning: true,
+  alert_timeout_warning: true,
+};
+
 export const WEBHOOK_TYPES = [
   "slack",
   "discord",
