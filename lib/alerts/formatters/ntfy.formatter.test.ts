@@ -76,6 +76,11 @@ describe("ntfy formatter", () => {
     }
   });
 
+  it("counts UTF-8 bytes as Node does, lone surrogates as the replacement character", () => {
+    for (const s of ["", "ascii", "é", "€", EMOJI, "\ud800", "a\udc00b", INJECTION])
+      expect(utf8Length(s)).toBe(Buffer.byteLength(s, "utf8"));
+  });
+
   it("keeps every limit for arbitrary text in every user field", () => {
     const anyText = fc.oneof(
       fc.string({ unit: "binary", maxLength: 6000 }),

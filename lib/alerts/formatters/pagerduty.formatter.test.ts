@@ -85,7 +85,7 @@ describe("PagerDuty formatter", () => {
       { disk_path: `/${"d".repeat(400)}`, disk_used_percent: 93 },
       { jobId: null },
     );
-    expect(pagerDutyDedupKey(long)).toMatch(/^disk:sha256:[0-9a-f]{64}$/);
+    expect(pagerDutyDedupKey(long)).toMatch(/^disk:fnv1a64:[0-9a-f]{16}$/);
     expect(pagerDutyDedupKey(long)).toBe(pagerDutyDedupKey({ ...long }));
   });
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { asLine, asNumber, errorTail } from "../templates/text";
 import type { AlertCard } from "./card";
 import { truncate } from "./fit";
@@ -74,7 +73,17 @@ export function pagerDutyDedupKey(card: AlertCard): string {
       : `alert:${card.id}`;
   if (key.length <= PAGERDUTY_LIMITS.dedupKey) return key;
   const prefix = key.slice(0, key.indexOf(":") + 1);
-  return `${prefix}sha256:${createHash("sha256").update(key).digest("hex")}`;
+  return `${prefix}fnv1a64:${fnv1a64(key)}`;
+}
+
+/** FNV-1a, 64 bits, as hex: a stable short name for a long key (no node:crypto; UI previews run this). */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
 }
 
 /**
