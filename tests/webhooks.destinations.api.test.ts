@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getOne, PATCH as patchOne } from "@/app/api/alerts/webhooks/[id]/route";
 import { POST as create, GET as list } from "@/app/api/alerts/webhooks/route";
+import { GET as openapi } from "@/app/api/openapi.json/route";
 import { WEBHOOK_TYPES } from "@/lib/alerts/alert.types";
 import { SECRET_PURPOSE, URL_PURPOSE } from "@/lib/alerts/webhook-input";
 import { decrypt } from "@/lib/security/encryption";
@@ -240,5 +241,23 @@ describe("webhooks API: credentials of the new destinations", () => {
     expect(decrypt(keys, pd.secret as string, SECRET_PURPOSE)).toBe(ROUTING_KEY);
     const tg = await storedRow(made[0]?.body.id as string);
     expect(decrypt(keys, tg.url as string, URL_PURPOSE)).toBe(TELEGRAM_URL);
+  });
+});
+
+describe("the OpenAPI document", () => {
+  it("lists the eight types, webhook_type optional on create", async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the document is read as loose JSON.
+    const res = await call<{ paths: Record<string, Record<string, any>> }>(
+      openapi,
+      "GET",
+      "/api/openapi.json",
+    );
+    const text = JSON.stringify(res.body.paths["/api/alerts/webhooks"]?.post);
+    for (const type of WEBHOOK_TYPES) expect(text).toContain(`"${type}"`);
+    const schema =
+      res.body.paths["/api/alerts/webhooks"]?.post?.requestBody?.content?.["application/json"]
+        ?.schema;
+    expect(schema?.required ?? []).not.toContain("webhook_type");
+    expect(text).toContain("inferred from the URL");
   });
 });
