@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config";
-import { HttpError } from "../http/errors";
+import { HttpError } from "../errors/http-error";
 import { encrypt } from "../security/encryption";
 import {
   ALERT_FLAGS,
