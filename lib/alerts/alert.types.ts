@@ -81,6 +81,7 @@ export const NO_EMAIL_ADDRESS = "no email address: set email_address in your ale
  * PagerDuty pages people, so a PagerDuty webhook takes by default only what
  * needs someone now (job_failed, gpu_oom, timeout_warning, disk_warning),
  * plus job_completed, which never pages: it resolves the job's incident.
+ * Types it does not page for (job_started, job_cancelled, loss_diverged) are off.
  */
 export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_job_started: false,
@@ -90,6 +91,8 @@ export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_gpu_oom: true,
   alert_disk_warning: true,
   alert_timeout_warning: true,
+  // A diverged loss wastes the run but needs no one at night: chat and email tell of it.
+  alert_loss_diverged: false,
 };
 
 export const WEBHOOK_TYPES = [

@@ -32,6 +32,7 @@ const TAGS: Record<string, string> = {
   gpu_oom: "boom",
   disk_warning: "floppy_disk",
   timeout_warning: "hourglass_flowing_sand",
+  loss_diverged: "chart_with_downwards_trend",
   test: "bell",
   webhook_disabled: "no_entry",
   rate_limit_notice: "mute",
