@@ -41,7 +41,12 @@ describe("a webhook the deployment cannot decrypt", () => {
       });
       const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
         token: user.token,
-        body: { name: "locked", url: `${receiver.url}/hook`, alert_job_started: true },
+        body: {
+          name: "locked",
+          url: `${receiver.url}/hook`,
+          webhook_type: "generic",
+          alert_job_started: true,
+        },
       });
       expect(hook.status).toBe(201);
       const webhookId = hook.body.id as string;

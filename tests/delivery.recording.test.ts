@@ -58,7 +58,12 @@ async function claimedDeliveries(n: number) {
   for (const name of ["a", "b"]) {
     const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
       token: user.token,
-      body: { name, url: `http://127.0.0.1:9/${name}`, alert_job_started: true },
+      body: {
+        name,
+        url: `http://127.0.0.1:9/${name}`,
+        webhook_type: "generic",
+        alert_job_started: true,
+      },
     });
     expect(res.status).toBe(201);
     hooks[name] = res.body.id as string;
@@ -256,7 +261,12 @@ describe("recording delivery outcomes", () => {
       });
       const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
         token: user.token,
-        body: { name: "slow", url: `${receiver.url}/hook`, alert_job_started: true },
+        body: {
+          name: "slow",
+          url: `${receiver.url}/hook`,
+          webhook_type: "generic",
+          alert_job_started: true,
+        },
       });
       expect(hook.status).toBe(201);
       for (let i = 0; i < 2; i++) {

@@ -36,7 +36,12 @@ describe("upgrading from pg-boss delivery jobs", () => {
       });
       const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
         token: user.token,
-        body: { name: "r", url: `${receiver.url}/hook`, alert_job_started: true },
+        body: {
+          name: "r",
+          url: `${receiver.url}/hook`,
+          webhook_type: "generic",
+          alert_job_started: true,
+        },
       });
       expect(hook.status).toBe(201);
       for (let i = 0; i < 2; i++) {

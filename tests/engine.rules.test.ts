@@ -38,7 +38,7 @@ const T = (iso: string) => new Date(iso);
 async function hook(user: TestUser, url: string, extra: Record<string, unknown> = {}) {
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: "r", url, ...extra },
+    body: { name: "r", url, webhook_type: "generic", ...extra },
   });
   expect(res.status).toBe(201);
   return res.body.id as string;

@@ -56,7 +56,12 @@ async function userWithHook(): Promise<TestUser> {
   ).toBe(200);
   const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: "r", url: `${receiver.url}/${user.id}`, secret: "generate" },
+    body: {
+      name: "r",
+      url: `${receiver.url}/${user.id}`,
+      webhook_type: "generic",
+      secret: "generate",
+    },
   });
   expect(hook.status).toBe(201);
   return user;

@@ -43,7 +43,7 @@ const advance = (seconds: number) =>
 const webhook = (user: TestUser, name = "Hook") =>
   call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name, url: "https://example.com/hooks/abc" },
+    body: { name, url: "https://example.com/hooks/abc", webhook_type: "generic" },
   });
 const preferences = (user: TestUser) =>
   call(getPreferences, "GET", "/api/alerts/preferences", { token: user.token });

@@ -47,7 +47,12 @@ async function userWithEverything(): Promise<TestUser> {
   ).toBe(200);
   const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: "receiver", url: `${receiver.url}/hook`, secret: "generate" },
+    body: {
+      name: "receiver",
+      url: `${receiver.url}/hook`,
+      webhook_type: "generic",
+      secret: "generate",
+    },
   });
   expect(hook.status).toBe(201);
   const jobId = randomUUID();

@@ -86,7 +86,7 @@ describe("webhooks API: create, read, list", () => {
     const user = await makeUser(app);
     const res = await call(create, "POST", path, {
       token: user.token,
-      body: { name: "Ops alerts", url: SLACK_URL },
+      body: { name: "Ops alerts", url: SLACK_URL, webhook_type: "generic" },
     });
     expect(res.status).toBe(201);
     const id = res.body.id as string;
@@ -149,7 +149,7 @@ describe("webhooks API: create, read, list", () => {
     ["https://example.com", "https://example.com/"],
   ])("shows %s only as %s: scheme, host and the first path segment", async (url, masked) => {
     const user = await makeUser(app);
-    const created = await createWebhook(user, { url });
+    const created = await createWebhook(user, { url, webhook_type: "generic" });
     expect(created.url).toBe(masked);
     const read = await item(getOne, "GET", user, created.id as string);
     expect(read.body.url).toBe(masked);
@@ -305,6 +305,7 @@ describe("webhooks API: change and delete", () => {
     const res = await item(putOne, "PUT", user, id, {
       name: "After",
       url: "https://example.com/replaced/hook",
+      webhook_type: "generic",
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -562,7 +563,7 @@ describe("webhooks API: validation", () => {
 
   it("accepts a url of exactly 2048 characters", async () => {
     const user = await makeUser(app);
-    const created = await createWebhook(user, { url: longUrl(2048) });
+    const created = await createWebhook(user, { url: longUrl(2048), webhook_type: "generic" });
     expect(created.url).toBe("https://example.com/aaaa…/…");
   });
 
@@ -584,7 +585,7 @@ describe("webhooks API: validation", () => {
   });
 
   it.each([
-    ["webhook_type", "teams"],
+    ["webhook_type", "msteams"],
     ["webhook_type", "SLACK"],
     ["webhook_type", null],
     ["name", ""],
@@ -756,7 +757,7 @@ describe("webhooks API with ALERTS_WEBHOOK_ALLOW_HTTP and ALERTS_WEBHOOK_ALLOWED
     const user = await makeUser(lenient);
     const res = await call(create, "POST", path, {
       token: user.token,
-      body: { name: "Plain", url: "http://example.com/hooks/plain-token" },
+      body: { name: "Plain", url: "http://example.com/hooks/plain-token", webhook_type: "generic" },
     });
     expect(res.status).toBe(201);
     expect(res.body.url).toBe("http://example.com/hooks/…");
@@ -766,7 +767,11 @@ describe("webhooks API with ALERTS_WEBHOOK_ALLOW_HTTP and ALERTS_WEBHOOK_ALLOWED
     const user = await makeUser(lenient);
     const allowed = await call(create, "POST", path, {
       token: user.token,
-      body: { name: "Local receiver", url: "http://127.0.0.1:8080/receiver/x" },
+      body: {
+        name: "Local receiver",
+        url: "http://127.0.0.1:8080/receiver/x",
+        webhook_type: "generic",
+      },
     });
     expect(allowed.status).toBe(201);
     expect(allowed.body.url).toBe("http://127.0.0.1:8080/receiver/…");

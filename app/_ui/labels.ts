@@ -65,6 +65,11 @@ export const WEBHOOK_TYPE_LABELS: Record<WebhookType, string> = {
   slack: "Slack",
   discord: "Discord",
   generic: "Generic (signed JSON)",
+  teams: "Microsoft Teams",
+  telegram: "Telegram",
+  ntfy: "ntfy",
+  pagerduty: "PagerDuty",
+  mattermost: "Mattermost",
 };
 
 export const WEEKDAYS = [

@@ -4,6 +4,11 @@ const LOOK: Record<WebhookType, { fill: string; glyph: string }> = {
   slack: { fill: "#611f69", glyph: "#" },
   discord: { fill: "#4752c4", glyph: "D" },
   generic: { fill: "#334155", glyph: "{}" },
+  teams: { fill: "#4b53bc", glyph: "T" },
+  telegram: { fill: "#229ed9", glyph: "✈" },
+  ntfy: { fill: "#338574", glyph: "n" },
+  pagerduty: { fill: "#06ac38", glyph: "P" },
+  mattermost: { fill: "#1e325c", glyph: "M" },
 };
 
 /** A small badge for the webhook's platform; decorative (the type is also written out). */

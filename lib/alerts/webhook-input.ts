@@ -1,8 +1,26 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config";
+import { HttpError } from "../errors/http-error";
 import { encrypt } from "../security/encryption";
-import type { WebhookPatch } from "./api/webhooks.schema";
+import {
+  ALERT_FLAGS,
+  DEFAULT_FLAGS,
+  PAGERDUTY_DEFAULT_FLAGS,
+  type WebhookType,
+} from "./alert.types";
+import {
+  isNtfyToken,
+  isRoutingKey,
+  isSigningSecret,
+  type WebhookPatch,
+} from "./api/webhooks.schema";
 import type { WebhookWrite } from "./sql/webhooks";
+import {
+  inferWebhookType,
+  isRetiredTeamsConnector,
+  RETIRED_TEAMS_CONNECTOR,
+  UNKNOWN_WEBHOOK_TYPE,
+} from "./webhook-type";
 import { checkWebhookUrl, maskUrl } from "./webhook-url";
 
 /** Associated data that ties each ciphertext to its column. */
@@ -10,20 +28,63 @@ export const URL_PURPOSE = "user_webhooks.url";
 export const SECRET_PURPOSE = "user_webhooks.secret";
 
 /**
- * Turns validated API input into the columns to write: the URL checked,
- * masked and encrypted, the secret generated or encrypted. Returns the
- * generated secret so the answer can show it once.
+ * How the input is applied: `create` and `replace` (PUT) fill omitted flags
+ * with the type's defaults; `patch` changes only what is given. `currentType`
+ * is the stored type, which a PATCH without `webhook_type` keeps.
+ */
+export interface WriteMode {
+  mode: "create" | "replace" | "patch";
+  currentType?: WebhookType;
+}
+
+/**
+ * Turns validated API input into the columns to write: the type given or
+ * inferred from the URL, the URL checked against it, masked and encrypted,
+ * the secret (a signing secret or the destination's credential) checked
+ * against the type, generated or encrypted. Returns the generated secret so
+ * the answer can show it once.
  */
 export function toWebhookWrite(
   input: WebhookPatch,
   config: Pick<Config, "webhooks" | "encryptionKeys">,
+  how: WriteMode = { mode: "patch" },
 ): { write: WebhookWrite; generatedSecret?: string } {
   const { url, secret, ...rest } = input;
   const write: WebhookWrite = { ...rest };
-  if (url !== undefined) {
-    const parsed = checkWebhookUrl(url, config);
+  const parsed = url === undefined ? undefined : checkWebhookUrl(url, config);
+  if (parsed && isRetiredTeamsConnector(parsed))
+    throw HttpError.field("url", RETIRED_TEAMS_CONNECTOR);
+
+  // An explicit type wins; a create or a PUT (which replaces every field)
+  // infers one from the URL; a PATCH keeps the stored one.
+  const type =
+    input.webhook_type ??
+    (how.mode === "patch" ? how.currentType : parsed ? inferWebhookType(parsed) : undefined);
+  if (how.mode !== "patch" && !type) throw HttpError.field("webhook_type", UNKNOWN_WEBHOOK_TYPE);
+  if (
+    how.mode === "patch" &&
+    input.webhook_type !== undefined &&
+    input.webhook_type !== how.currentType &&
+    url === undefined
+  ) {
+    // The stored URL is not read back here, so it could not be checked for the new type.
+    throw HttpError.field(
+      "url",
+      `must be given again when webhook_type changes to ${input.webhook_type}`,
+    );
+  }
+  if (type && how.mode !== "patch") write.webhook_type = type;
+
+  if (how.mode !== "patch") {
+    const defaults = type === "pagerduty" ? PAGERDUTY_DEFAULT_FLAGS : DEFAULT_FLAGS;
+    for (const f of ALERT_FLAGS) write[f] = input[f] ?? defaults[f];
+  }
+  if (parsed && type) checkUrlForType(parsed, type);
+  if (type) checkSecretForType(secret, type, how.mode === "create");
+
+  if (parsed) {
     write.url = encrypt(config.encryptionKeys, parsed.href, URL_PURPOSE);
-    write.url_masked = maskUrl(parsed);
+    write.url_masked = maskUrl(parsed, type);
   }
   let generatedSecret: string | undefined;
   if (secret === "generate") {
@@ -35,4 +96,70 @@ export function toWebhookWrite(
     write.secret = encrypt(config.encryptionKeys, secret, SECRET_PURPOSE);
   }
   return { write, generatedSecret };
+}
+
+/** What the URL of each kind must hold beyond being a safe https URL (DESIGN.md §5). */
+function checkUrlForType(url: URL, type: WebhookType): void {
+  if (type === "telegram") {
+    if (!/^\/bot[^/]+\/sendMessage\/?$/.test(url.pathname)) {
+      throw HttpError.field(
+        "url",
+        "for telegram must be https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat id> (or the same path on your Bot API server)",
+      );
+    }
+    const chat = url.searchParams.get("chat_id") ?? "";
+    if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/.test(chat)) {
+      throw HttpError.field(
+        "url",
+        "for telegram needs ?chat_id=<chat id> (a number such as -1001234567890, or @channelname); message the bot, then read the id from https://api.telegram.org/bot<token>/getUpdates",
+      );
+    }
+  }
+  if (type === "ntfy" && url.pathname.split("/").filter(Boolean).length !== 1) {
+    throw HttpError.field(
+      "url",
+      "for ntfy must be the topic's URL, such as https://ntfy.sh/<topic>",
+    );
+  }
+}
+
+/** Which secrets each kind takes: a signing secret, its own credential, or none. */
+function checkSecretForType(
+  secret: string | null | undefined,
+  type: WebhookType,
+  creating: boolean,
+): void {
+  if (type === "pagerduty") {
+    if (creating && (secret === undefined || secret === null)) {
+      throw HttpError.field(
+        "secret",
+        "for pagerduty must be the Events API v2 integration (routing) key, 32 letters and digits, from the service's Integrations tab",
+      );
+    }
+    if (typeof secret === "string" && !isRoutingKey(secret)) {
+      throw HttpError.field(
+        "secret",
+        "for pagerduty must be the Events API v2 integration (routing) key: 32 letters and digits",
+      );
+    }
+    return;
+  }
+  if (typeof secret !== "string") return;
+  if (type === "ntfy") {
+    if (!isNtfyToken(secret))
+      throw HttpError.field("secret", 'for ntfy must be an access token ("tk_…") or null');
+    return;
+  }
+  if (type === "teams" || type === "telegram" || type === "mattermost") {
+    throw HttpError.field(
+      "secret",
+      `must be null for ${type}: its URL carries the credential and it does not sign requests`,
+    );
+  }
+  if (secret !== "generate" && !isSigningSecret(secret)) {
+    throw HttpError.field(
+      "secret",
+      'must be "generate", null, or a Standard Webhooks secret ("whsec_" followed by 24–64 random bytes in base64)',
+    );
+  }
 }

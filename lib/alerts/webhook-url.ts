@@ -62,14 +62,20 @@ const isLocalName = (host: string) =>
 /**
  * What the API shows of a webhook URL: scheme, host and the first path
  * segment. Slack and Discord put the credential in the path, so the rest
- * never leaves the database.
+ * never leaves the database; an ntfy topic is itself the password of a
+ * public server, and a Telegram path holds the bot token, so those show two
+ * and four characters only.
  */
-export function maskUrl(url: URL): string {
+export function maskUrl(url: URL, type?: string): string {
   const [first, ...rest] = url.pathname.split("/").filter(Boolean);
   const port = url.port ? `:${url.port}` : "";
   const base = `${url.protocol}//${url.hostname}${port}`;
   if (!first) return `${base}/`;
-  const shown = first.length > 16 ? `${first.slice(0, 4)}…` : first;
+  const keep = type === "ntfy" ? 2 : 4;
+  const shown =
+    first.length > 16 || type === "ntfy" || type === "telegram"
+      ? `${first.slice(0, keep)}…`
+      : first;
   return rest.length > 0 || url.search || shown !== first
     ? `${base}/${shown}/…`
     : `${base}/${shown}`;

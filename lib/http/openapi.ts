@@ -70,7 +70,8 @@ const OPERATIONS: Operation[] = [
   {
     method: "post",
     path: "/api/alerts/webhooks",
-    summary: 'Create a webhook; "secret": "generate" returns a new secret once',
+    summary:
+      'Create a webhook (webhook_type inferred from the URL when omitted); "secret": "generate" returns a new secret once',
     access: "user",
     body: webhookCreateSchema,
     responses: { 201: { description: "Created", schema: webhookViewSchema } },

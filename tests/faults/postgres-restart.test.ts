@@ -255,6 +255,7 @@ describe("PostgreSQL restarting while producers stream events", () => {
           body: JSON.stringify({
             name: `receiver ${i}`,
             url: `${hooks.url}/hook/${i}`,
+            webhook_type: "generic",
             secret: "generate",
             alert_job_started: true,
           }),

@@ -123,6 +123,7 @@ describe("the standalone worker killed with SIGKILL 20 times during a stream of 
           body: {
             name: `receiver ${w}`,
             url: `${receiver?.url}/hook`,
+            webhook_type: "generic",
             secret: "generate",
             alert_job_started: true,
           },

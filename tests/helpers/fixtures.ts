@@ -15,7 +15,7 @@ export async function userWithWebhook(
   const user = await makeUser(app);
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: "receiver", url, alert_job_started: true, ...body },
+    body: { name: "receiver", url, webhook_type: "generic", alert_job_started: true, ...body },
   });
   expect(res.status).toBe(201);
   // The generated secret is shown once, in this answer (undefined without `secret: "generate"`).

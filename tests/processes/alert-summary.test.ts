@@ -33,7 +33,7 @@ describe("an alert's summary on PostgreSQL", () => {
     const user = await makeUser(app);
     const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
       token: user.token,
-      body: { name: "r", url: "http://127.0.0.1:9/hook" },
+      body: { name: "r", url: "http://127.0.0.1:9/hook", webhook_type: "generic" },
     });
     expect(hook.status).toBe(201);
     await call(postEvent, "POST", "/api/alerts/events", {

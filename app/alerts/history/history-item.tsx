@@ -3,7 +3,12 @@ import type { AlertCard } from "@/lib/alerts/formatters/card";
 import { formatDiscord } from "@/lib/alerts/formatters/discord.formatter";
 import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
 import { formatGeneric } from "@/lib/alerts/formatters/generic.formatter";
+import { formatMattermost } from "@/lib/alerts/formatters/mattermost.formatter";
+import { formatNtfy } from "@/lib/alerts/formatters/ntfy.formatter";
+import { formatPagerDuty } from "@/lib/alerts/formatters/pagerduty.formatter";
 import { formatSlack } from "@/lib/alerts/formatters/slack.formatter";
+import { formatTeams } from "@/lib/alerts/formatters/teams.formatter";
+import { formatTelegram } from "@/lib/alerts/formatters/telegram.formatter";
 import type { HistoryItemJson } from "../../_lib/api";
 import { formatWhen } from "../../_ui/format";
 import { DELIVERY_STATUS_LABELS, typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";
@@ -242,6 +247,13 @@ function Previews({
   }
   if (types.has("slack")) render("Slack", () => JSON.stringify(formatSlack(card), null, 2));
   if (types.has("discord")) render("Discord", () => JSON.stringify(formatDiscord(card), null, 2));
+  const json = (payload: unknown) =>
+    JSON.stringify(payload ?? "(nothing is sent for this type)", null, 2);
+  if (types.has("teams")) render("Microsoft Teams", () => json(formatTeams(card)));
+  if (types.has("telegram")) render("Telegram", () => json(formatTelegram(card)));
+  if (types.has("ntfy")) render("ntfy", () => json(formatNtfy(card)));
+  if (types.has("pagerduty")) render("PagerDuty", () => json(formatPagerDuty(card)));
+  if (types.has("mattermost")) render("Mattermost", () => json(formatMattermost(card)));
   if (types.has("generic")) {
     render("Generic webhook", () => JSON.stringify(formatGeneric(card), null, 2));
   }

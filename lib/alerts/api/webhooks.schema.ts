@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { ALERT_FLAGS, type AlertFlag, DEFAULT_FLAGS, WEBHOOK_TYPES } from "../alert.types";
+import {
+  ALERT_FLAGS,
+  type AlertFlag,
+  DEFAULT_FLAGS,
+  PAGERDUTY_DEFAULT_FLAGS,
+  WEBHOOK_TYPES,
+} from "../alert.types";
 import { bool, displayName, uuid } from "./fields";
 
 /** Longest accepted webhook URL (DESIGN.md §5). */
@@ -13,31 +19,39 @@ const url = z
   .min(1, { error: "must not be empty" })
   .max(MAX_WEBHOOK_URL, { error: `must be at most ${MAX_WEBHOOK_URL} characters` });
 
-const webhookType = z.enum(WEBHOOK_TYPES, { error: 'must be "slack", "discord" or "generic"' });
+const webhookType = z.enum(WEBHOOK_TYPES, {
+  error: `must be one of ${WEBHOOK_TYPES.map((t) => `"${t}"`).join(", ")}`,
+});
 
 const SECRET_HINT =
-  'must be "generate", null, or a Standard Webhooks secret ("whsec_" followed by 24–64 random bytes in base64)';
+  'must be "generate", null, a Standard Webhooks secret ("whsec_" followed by 24–64 random bytes in base64), an ntfy access token ("tk_…") or a PagerDuty routing key (32 letters and digits)';
+
+/** A Standard Webhooks signing secret: `whsec_` + base64 of 24–64 bytes. */
+export const isSigningSecret = (s: string) =>
+  /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/.test(s) &&
+  (() => {
+    const n = Buffer.from(s.slice(6), "base64").length;
+    return n >= 24 && n <= 64;
+  })();
+/** An ntfy access token (https://docs.ntfy.sh/config/#access-tokens). */
+export const isNtfyToken = (s: string) => /^tk_[A-Za-z0-9]{8,64}$/.test(s);
+/** A PagerDuty Events API v2 integration key: 32 characters. */
+export const isRoutingKey = (s: string) => /^[A-Za-z0-9]{32}$/.test(s);
 
 /**
- * A signing secret: `"generate"` for a new random one (shown once), a Standard
- * Webhooks secret (`whsec_` + base64 of 24–64 bytes), or null for none.
+ * A webhook's secret: `"generate"` for a new random signing secret (shown
+ * once), a Standard Webhooks secret, a credential of the destination (an
+ * ntfy token, a PagerDuty routing key), or null for none. Which form fits
+ * which `webhook_type` is checked with the type (webhook-input.ts).
  */
 export const secretInput = z.union(
   [
     z.literal("generate"),
-    // zod reports a bad string with this branch's issues, not the union's error,
-    // so the branch carries the hint; `abort` spares a string that misses the
-    // pattern a second error from the byte count.
-    z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/, { error: SECRET_HINT, abort: true })
-      .refine(
-        (s) => {
-          const n = Buffer.from(s.slice(6), "base64").length;
-          return n >= 24 && n <= 64;
-        },
-        { error: SECRET_HINT },
-      ),
+    // zod reports a bad string with this branch's issues, not the union's
+    // error, so the branch carries the hint.
+    z.string().refine((s) => isSigningSecret(s) || isNtfyToken(s) || isRoutingKey(s), {
+      error: SECRET_HINT,
+    }),
     z.null(),
   ],
   { error: SECRET_HINT },
@@ -59,21 +73,32 @@ export const webhookPatchSchema = z.strictObject({
 });
 export type WebhookPatch = z.output<typeof webhookPatchSchema>;
 
-const defaultedFlags = Object.fromEntries(
-  ALERT_FLAGS.map((f) => [f, bool(f).default(DEFAULT_FLAGS[f])]),
-) as Record<AlertFlag, z.ZodDefault<z.ZodBoolean>>;
+const createFlags = Object.fromEntries(
+  ALERT_FLAGS.map((f) => [
+    f,
+    bool(f)
+      .optional()
+      .describe(
+        `default ${DEFAULT_FLAGS[f] ? "on" : "off"}, for pagerduty ${PAGERDUTY_DEFAULT_FLAGS[f] ? "on" : "off"}`,
+      ),
+  ]),
+) as Record<AlertFlag, z.ZodOptional<z.ZodBoolean>>;
 
 /**
  * `POST` (create) and `PUT` (replace): `name` and `url` are required, other
- * fields take the seed's defaults. `secret` omitted on PUT keeps the current
- * secret (it is write-only, so a client cannot send it back); null removes it.
+ * fields take the defaults of the webhook's type (webhookFlagDefaults).
+ * `webhook_type` omitted is inferred from the URL. `secret` omitted on PUT
+ * keeps the current secret (it is write-only, so a client cannot send it
+ * back); null removes it.
  */
 export const webhookCreateSchema = z.strictObject({
   name: displayName,
   url,
-  webhook_type: webhookType.default("generic"),
+  webhook_type: webhookType
+    .optional()
+    .describe("inferred from the URL when omitted (422 when it names no type)"),
   secret: secretInput.optional(),
-  ...defaultedFlags,
+  ...createFlags,
   enabled: bool("enabled").default(true),
 });
 export type WebhookCreate = z.output<typeof webhookCreateSchema>;

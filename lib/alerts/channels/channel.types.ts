@@ -65,6 +65,12 @@ export interface Pacing {
   minIntervalMs: number;
   /** Sends in flight at once to one destination in one worker. */
   maxInFlight: number;
+  /**
+   * Sends that may go at once after a quiet spell before `minIntervalMs`
+   * applies (a token bucket refilled one send per interval, as ntfy's
+   * visitor limit is). Default 1: every send keeps the interval.
+   */
+  burst?: number;
 }
 
 /** Replaces part of a destination before the next attempt (e.g. Telegram's migrated chat id). */

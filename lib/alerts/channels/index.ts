@@ -3,7 +3,12 @@ import type { Channel, ChannelIo, ChannelResult, Destination } from "./channel.t
 import { discordChannel } from "./discord/index";
 import { emailChannel } from "./email/index";
 import { genericChannel } from "./generic/index";
+import { mattermostChannel } from "./mattermost/index";
+import { ntfyChannel } from "./ntfy/index";
+import { pagerDutyChannel } from "./pagerduty/index";
 import { slackChannel } from "./slack/index";
+import { teamsChannel } from "./teams/index";
+import { telegramChannel } from "./telegram/index";
 
 /**
  * The channel registry: every destination kind the engine can deliver to.
@@ -16,6 +21,11 @@ export const CHANNELS = {
   slack: slackChannel,
   discord: discordChannel,
   generic: genericChannel,
+  teams: teamsChannel,
+  telegram: telegramChannel,
+  ntfy: ntfyChannel,
+  pagerduty: pagerDutyChannel,
+  mattermost: mattermostChannel,
 } as const;
 
 export type DestinationKind = keyof typeof CHANNELS;

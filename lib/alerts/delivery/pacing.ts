@@ -11,6 +11,11 @@ export function spacingOf(kind: string | null): number {
   return (kind && channelFor(kind)?.pacing.minIntervalMs) || 0;
 }
 
+/** Sends one destination of this kind may take at once before the spacing applies; at least 1. */
+export function burstOf(kind: string | null): number {
+  return Math.max(1, (kind && channelFor(kind)?.pacing.burst) || 1);
+}
+
 /**
  * Back-pressure per webhook, inside the claiming transaction. A webhook held
  * after a 429 gets nothing before the hold ends. On a paced webhook (the
@@ -55,9 +60,12 @@ export async function pace(
   );
   for (const [webhookId, { spacingMs, ds }] of paced) {
     const first = firstSlots.get(webhookId)?.getTime() ?? now.getTime();
+    // The webhook's next free slot doubles as a token bucket's clock (GCRA):
+    // with a burst of b, up to b - 1 intervals of it may be used at once.
+    const credit = (burstOf(ds[0]?.webhook_type ?? null) - 1) * spacingMs;
     ds.sort((a, b) => a.alert_created_at.getTime() - b.alert_created_at.getTime());
     ds.forEach((d, k) => {
-      const slot = new Date(first + k * spacingMs);
+      const slot = new Date(Math.max(now.getTime(), first + k * spacingMs - credit));
       if (slot <= now) ready.push(d);
       else later.push({ id: d.id, attempts: d.attempts, at: slot, send_slot: slot });
     });

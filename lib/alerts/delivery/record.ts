@@ -179,7 +179,7 @@ async function updateWebhookHealth(
     const address = result.updateDestination.address;
     await updateWebhookAddress(tx, webhookId, {
       url: encrypt(deps.config.encryptionKeys, address, URL_PURPOSE),
-      urlMasked: maskUrl(new URL(address)),
+      urlMasked: maskUrl(new URL(address), claimed.webhook_type ?? undefined),
       now,
     });
   }

@@ -1,3 +1,4 @@
+import { embedLength as buildersEmbedLength, EmbedBuilder } from "@discordjs/builders";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -25,8 +26,28 @@ import { formatWebhookBody } from "./index";
 
 const L = DISCORD_LIMITS;
 
+/**
+ * The embed rebuilt with @discordjs/builders, whose setters run discord.js's
+ * own validators (title ≤ 256, description ≤ 4096, ≤ 25 fields of name ≤ 256
+ * and value ≤ 1024, footer ≤ 2048, colour, URL, timestamp); throws on any
+ * breach. Its `embedLength` is Discord's 6000-character total.
+ */
+function expectBuildersAccept(p: DiscordPayload) {
+  const e = p.embeds[0];
+  const built = new EmbedBuilder()
+    .setTitle(e.title)
+    .setURL(e.url)
+    .setColor(e.color)
+    .setDescription(e.description ?? null)
+    .addFields(...e.fields)
+    .setFooter({ text: e.footer.text })
+    .setTimestamp(e.timestamp ? new Date(e.timestamp) : null);
+  expect(buildersEmbedLength(built.toJSON())).toBeLessThanOrEqual(L.total);
+}
+
 /** Every limit of DESIGN.md §6 and Discord's reference, checked on one payload. */
 function expectWithinLimits(p: DiscordPayload) {
+  expectBuildersAccept(p);
   expect(p.embeds).toHaveLength(1);
   const e = p.embeds[0];
   expect(e.title.length).toBeGreaterThan(0);
@@ -53,6 +74,16 @@ function expectWithinLimits(p: DiscordPayload) {
 }
 
 describe("Discord formatter", () => {
+  it("is checked by @discordjs/builders validators that are live (they refuse a 257-character title)", () => {
+    expect(() => new EmbedBuilder().setTitle("x".repeat(257))).toThrow();
+    const p = formatDiscord(cardOf("job_failed"));
+    const tooLong = {
+      ...p,
+      embeds: [{ ...p.embeds[0], title: "x".repeat(257) }],
+    } as DiscordPayload;
+    expect(() => expectBuildersAccept(tooLong)).toThrow();
+  });
+
   it.each(ALL_TYPES)(
     "renders %s as one embed with a title, a colour, a link and a footer",
     (type) => {

@@ -63,3 +63,38 @@ export function codeBlock(
   }
   return "";
 }
+
+/**
+ * UTF-8 bytes of a string, as platforms that limit bytes (ntfy, Teams) count
+ * them; a lone surrogate counts 3 (it is sent as U+FFFD). No Buffer: the UI
+ * previews run formatters in the browser.
+ */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Cuts text to at most `maxBytes` UTF-8 bytes with an ellipsis, between graphemes. */
+export function truncateBytes(text: string, maxBytes: number): string {
+  if (utf8Length(text) <= maxBytes) return text;
+  // A UTF-16 unit takes at most 3 bytes, so this start is never too short by much.
+  let keep = Math.min(text.length, maxBytes);
+  let out = truncate(text, keep);
+  while (keep > 0 && utf8Length(out) > maxBytes) {
+    keep -= Math.max(1, Math.ceil((utf8Length(out) - maxBytes) / 3));
+    out = truncate(text, keep);
+  }
+  return utf8Length(out) <= maxBytes ? out : "";
+}

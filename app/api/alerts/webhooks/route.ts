@@ -15,7 +15,7 @@ export const GET = route({ access: "user" }, async ({ ctx, user }) =>
 export const POST = route(
   { access: "user", body: webhookCreateSchema },
   async ({ ctx, user, body }) => {
-    const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
+    const { write, generatedSecret } = toWebhookWrite(body, ctx.config, { mode: "create" });
     const { name, url, url_masked } = write;
     if (!name || !url || !url_masked) throw new Error("create input lost its name or url");
     const created = await withUser(ctx.db, user.userId, (tx) =>

@@ -8,6 +8,7 @@ import {
   WEBHOOK_TYPES,
   type WebhookType,
 } from "@/lib/alerts/alert.types";
+import { inferWebhookType } from "@/lib/alerts/webhook-type";
 import type { ApiResult, ProblemView, WebhookJson } from "../../../_lib/api";
 import { describedBy, FieldError } from "../../../_ui/field-error";
 import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
@@ -22,13 +23,55 @@ const URL_HINTS: Record<WebhookType, string> = {
     "Slack: Apps → Incoming Webhooks → “Add New Webhook to Workspace”; starts with https://hooks.slack.com/services/",
   discord: "Discord: channel settings → Integrations → Webhooks → “Copy Webhook URL”.",
   generic: "Your endpoint receives a JSON POST: { type, timestamp, data }.",
+  teams:
+    "Teams: channel ••• → Workflows → “Post to a channel when a webhook request is received” → copy the URL.",
+  telegram:
+    "Telegram: https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat id> (token from @BotFather).",
+  ntfy: "ntfy: the topic URL, e.g. https://ntfy.sh/<topic> or your own server's.",
+  pagerduty:
+    "PagerDuty: https://events.pagerduty.com/v2/enqueue; put the Events API v2 integration key in the secret.",
+  mattermost: "Mattermost: Integrations → Incoming Webhooks → Add → copy the URL (…/hooks/…).",
 };
 
 const URL_PLACEHOLDERS: Record<WebhookType, string> = {
   slack: "https://hooks.slack.com/services/…",
   discord: "https://discord.com/api/webhooks/…",
   generic: "https://example.com/training-alerts",
+  teams: "https://….logic.azure.com/workflows/…",
+  telegram: "https://api.telegram.org/bot…/sendMessage?chat_id=…",
+  ntfy: "https://ntfy.sh/…",
+  pagerduty: "https://events.pagerduty.com/v2/enqueue",
+  mattermost: "https://mattermost.example.com/hooks/…",
 };
+
+/**
+ * What a type's `secret` is (DESIGN.md §5): a Standard Webhooks signing
+ * secret, the destination's own credential, or nothing at all.
+ */
+type SecretKind = "signing" | "ntfy-token" | "routing-key" | "none";
+const SECRET_KIND: Record<WebhookType, SecretKind> = {
+  generic: "signing",
+  slack: "signing",
+  discord: "signing",
+  ntfy: "ntfy-token",
+  pagerduty: "routing-key",
+  teams: "none",
+  telegram: "none",
+  mattermost: "none",
+};
+
+/** The secret choice a new webhook of this type starts with. */
+const initialSecret = (type: WebhookType): SecretChoice =>
+  type === "generic" ? "generate" : SECRET_KIND[type] === "routing-key" ? "custom" : "none";
+
+/** The URL as far as it parses; the form suggests a type from it. */
+function suggestedType(raw: string): WebhookType | undefined {
+  try {
+    return inferWebhookType(new URL(raw.trim()));
+  } catch {
+    return undefined;
+  }
+}
 
 const FIELDS = ["name", "url", "webhook_type", "secret", ...EVENT_TYPES.map(flagOf)];
 
@@ -52,6 +95,9 @@ export function WebhookForm({
   const [url, setUrl] = useState("");
   const [secretChoice, setSecretChoice] = useState<SecretChoice>(existing ? "keep" : "generate");
   const [secretTouched, setSecretTouched] = useState(false);
+  // An explicit choice of type always wins over what the URL suggests.
+  const [typeTouched, setTypeTouched] = useState(Boolean(existing));
+  const [suggested, setSuggested] = useState<WebhookType | undefined>();
   const [customSecret, setCustomSecret] = useState("");
   const [flags, setFlags] = useState<Record<AlertFlag, boolean>>(
     () =>
@@ -68,12 +114,35 @@ export function WebhookForm({
   const { byField, rest } = splitErrors(problem, FIELDS);
   const errId = (field: string) => (byField[field] ? `${id}-${field}-error` : undefined);
 
+  const secretKind = SECRET_KIND[type];
+
+  function chooseType(t: WebhookType) {
+    setType(t);
+    if (!existing && !secretTouched) setSecretChoice(initialSecret(t));
+  }
+
+  function onUrlChange(value: string) {
+    setUrl(value);
+    const guess = suggestedType(value);
+    setSuggested(guess);
+    if (guess && !typeTouched && guess !== type) chooseType(guess);
+  }
+
   function body(): Record<string, unknown> {
     const out: Record<string, unknown> = { name, webhook_type: type, ...flags };
     if (!existing || url.trim() !== "") out.url = url;
+    if (secretKind === "none") {
+      // Teams, Telegram and Mattermost take no secret; an old one is dropped.
+      if (existing?.has_secret) out.secret = null;
+      return withEnabled(out);
+    }
     if (secretChoice === "none") out.secret = null;
     if (secretChoice === "generate") out.secret = "generate";
     if (secretChoice === "custom") out.secret = customSecret.trim();
+    return withEnabled(out);
+  }
+
+  function withEnabled(out: Record<string, unknown>): Record<string, unknown> {
     if (!existing) out.enabled = true;
     return out;
   }
@@ -121,10 +190,9 @@ export function WebhookForm({
                 value={t}
                 checked={type === t}
                 onChange={() => {
-                  setType(t);
+                  setTypeTouched(true);
                   // Only generic endpoints check signatures; suggest one only there.
-                  if (!existing && !secretTouched)
-                    setSecretChoice(t === "generic" ? "generate" : "none");
+                  chooseType(t);
                 }}
               />
               <WebhookIcon type={t} />
@@ -162,7 +230,7 @@ export function WebhookForm({
           required={!existing}
           value={url}
           placeholder={URL_PLACEHOLDERS[type]}
-          onChange={(e) => setUrl(e.target.value)}
+          onChange={(e) => onUrlChange(e.target.value)}
           aria-invalid={byField.url ? true : undefined}
           aria-describedby={describedBy(`${id}-url-hint`, errId("url"))}
         />
@@ -173,69 +241,92 @@ export function WebhookForm({
               empty to keep it.
             </>
           ) : (
-            URL_HINTS[type]
+            <>
+              {suggested && suggested === type && !typeTouched ? (
+                <span className="suggested" role="status">
+                  Looks like a {WEBHOOK_TYPE_LABELS[suggested]} URL; type set to match.{" "}
+                </span>
+              ) : null}
+              {URL_HINTS[type]}
+            </>
           )}
         </p>
         <FieldError id={`${id}-url-error`} message={byField.url} />
       </div>
 
-      <fieldset>
-        <legend>Signing secret</legend>
-        <p className="hint" id={`${id}-secret-hint`}>
-          Signed requests carry Standard Webhooks headers (<code>webhook-signature</code>) your
-          endpoint can verify. Slack and Discord ignore them.
-        </p>
-        <div className="radio-list">
-          {(
-            [
-              ...(existing
-                ? [
-                    [
-                      "keep",
-                      existing.has_secret ? "Keep the current secret" : "Keep unsigned",
-                    ] as const,
-                  ]
-                : []),
-              ["generate", existing?.has_secret ? "Generate a new secret" : "Generate a secret"],
-              ["custom", "Use my own secret"],
-              ["none", existing?.has_secret ? "Remove the secret (unsigned)" : "Unsigned"],
-            ] as [SecretChoice, string][]
-          ).map(([value, label]) => (
-            <div key={value} className="check">
-              <input
-                id={`${id}-secret-${value}`}
-                type="radio"
-                name={`${id}-secret`}
-                value={value}
-                checked={secretChoice === value}
-                onChange={() => {
-                  setSecretChoice(value);
-                  setSecretTouched(true);
-                }}
-                aria-describedby={`${id}-secret-hint`}
-              />
-              <label htmlFor={`${id}-secret-${value}`}>{label}</label>
-            </div>
-          ))}
-        </div>
-        {secretChoice === "custom" ? (
-          <div className="field">
-            <label htmlFor={`${id}-custom-secret`}>Secret</label>
-            <input
-              id={`${id}-custom-secret`}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              value={customSecret}
-              placeholder="whsec_…"
-              onChange={(e) => setCustomSecret(e.target.value)}
-              aria-invalid={byField.secret ? true : undefined}
-              aria-describedby={describedBy(errId("secret"))}
-            />
+      {secretKind === "signing" ? (
+        <fieldset>
+          <legend>Signing secret</legend>
+          <p className="hint" id={`${id}-secret-hint`}>
+            Signed requests carry Standard Webhooks headers (<code>webhook-signature</code>) your
+            endpoint can verify. Slack and Discord ignore them.
+          </p>
+          <div className="radio-list">
+            {(
+              [
+                ...(existing
+                  ? [
+                      [
+                        "keep",
+                        existing.has_secret ? "Keep the current secret" : "Keep unsigned",
+                      ] as const,
+                    ]
+                  : []),
+                ["generate", existing?.has_secret ? "Generate a new secret" : "Generate a secret"],
+                ["custom", "Use my own secret"],
+                ["none", existing?.has_secret ? "Remove the secret (unsigned)" : "Unsigned"],
+              ] as [SecretChoice, string][]
+            ).map(([value, label]) => (
+              <div key={value} className="check">
+                <input
+                  id={`${id}-secret-${value}`}
+                  type="radio"
+                  name={`${id}-secret`}
+                  value={value}
+                  checked={secretChoice === value}
+                  onChange={() => {
+                    setSecretChoice(value);
+                    setSecretTouched(true);
+                  }}
+                  aria-describedby={`${id}-secret-hint`}
+                />
+                <label htmlFor={`${id}-secret-${value}`}>{label}</label>
+              </div>
+            ))}
           </div>
-        ) : null}
-        <FieldError id={`${id}-secret-error`} message={byField.secret} />
-      </fieldset>
+          {secretChoice === "custom" ? (
+            <div className="field">
+              <label htmlFor={`${id}-custom-secret`}>Secret</label>
+              <input
+                id={`${id}-custom-secret`}
+                type="text"
+                autoComplete="off"
+                spellCheck={false}
+                value={customSecret}
+                placeholder="whsec_…"
+                onChange={(e) => setCustomSecret(e.target.value)}
+                aria-invalid={byField.secret ? true : undefined}
+                aria-describedby={describedBy(errId("secret"))}
+              />
+            </div>
+          ) : null}
+          <FieldError id={`${id}-secret-error`} message={byField.secret} />
+        </fieldset>
+      ) : secretKind === "none" ? null : (
+        <CredentialField
+          id={id}
+          kind={secretKind}
+          existing={existing}
+          choice={secretChoice}
+          value={customSecret}
+          error={byField.secret}
+          onChoice={(c) => {
+            setSecretChoice(c);
+            setSecretTouched(true);
+          }}
+          onValue={setCustomSecret}
+        />
+      )}
 
       <fieldset>
         <legend>Send these alerts</legend>
@@ -268,5 +359,88 @@ export function WebhookForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/**
+ * The destination's own credential: an ntfy access token (optional) or a
+ * PagerDuty routing key (required). Write-only like every secret: an
+ * existing one is never shown, only kept or replaced.
+ */
+function CredentialField({
+  id,
+  kind,
+  existing,
+  choice,
+  value,
+  error,
+  onChoice,
+  onValue,
+}: {
+  id: string;
+  kind: "ntfy-token" | "routing-key";
+  existing?: WebhookJson;
+  choice: SecretChoice;
+  value: string;
+  error?: string;
+  onChoice: (choice: SecretChoice) => void;
+  onValue: (value: string) => void;
+}) {
+  const ntfy = kind === "ntfy-token";
+  const label = ntfy ? "Access token" : "Integration key (routing key)";
+  const choices: [SecretChoice, string][] = [
+    ...(existing?.has_secret
+      ? [["keep", `Keep the current ${ntfy ? "token" : "key"}`] as [SecretChoice, string]]
+      : []),
+    [
+      "custom",
+      existing?.has_secret
+        ? `Replace the ${ntfy ? "token" : "key"}`
+        : `Use ${ntfy ? "a token" : "this key"}`,
+    ],
+    ...(ntfy ? [["none", "No token (public topic)"] as [SecretChoice, string]] : []),
+  ];
+  return (
+    <fieldset>
+      <legend>{label}</legend>
+      <p className="hint" id={`${id}-secret-hint`}>
+        {ntfy
+          ? "For a protected topic: an access token (tk_…) from your ntfy account, sent as Authorization: Bearer. Stored encrypted, never shown again."
+          : "From the PagerDuty service: Integrations → Events API v2 → Integration Key (32 characters). Stored encrypted, never shown again."}
+      </p>
+      <div className="radio-list">
+        {choices.map(([c, text]) => (
+          <div key={c} className="check">
+            <input
+              id={`${id}-secret-${c}`}
+              type="radio"
+              name={`${id}-secret`}
+              value={c}
+              checked={choice === c}
+              onChange={() => onChoice(c)}
+              aria-describedby={`${id}-secret-hint`}
+            />
+            <label htmlFor={`${id}-secret-${c}`}>{text}</label>
+          </div>
+        ))}
+      </div>
+      {choice === "custom" ? (
+        <div className="field">
+          <label htmlFor={`${id}-credential`}>{label}</label>
+          <input
+            id={`${id}-credential`}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            value={value}
+            placeholder={ntfy ? "tk_…" : "32 letters and digits"}
+            onChange={(e) => onValue(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={describedBy(error ? `${id}-secret-error` : undefined)}
+          />
+        </div>
+      ) : null}
+      <FieldError id={`${id}-secret-error`} message={error} />
+    </fieldset>
   );
 }

@@ -172,7 +172,8 @@ function WebhookRow({
             {item.name}
           </h2>
           <span className="muted">
-            {WEBHOOK_TYPE_LABELS[item.webhook_type]} · {item.has_secret ? "signed" : "unsigned"}
+            {WEBHOOK_TYPE_LABELS[item.webhook_type]}
+            {secretNote(item)}
           </span>
         </div>
         <StatusBadge item={item} />
@@ -370,4 +371,14 @@ function SecretReveal({
       </button>
     </section>
   );
+}
+
+/** What the webhook's secret is: a signing secret, the destination's credential, or nothing to say. */
+function secretNote(item: WebhookJson): string {
+  if (item.webhook_type === "pagerduty")
+    return item.has_secret ? " · routing key set" : " · no routing key";
+  if (item.webhook_type === "ntfy")
+    return item.has_secret ? " · access token set" : " · public topic";
+  if (["teams", "telegram", "mattermost"].includes(item.webhook_type)) return "";
+  return item.has_secret ? " · signed" : " · unsigned";
 }

@@ -32,21 +32,36 @@ export const GET = route({ access: "user" }, async ({ ctx, user, params }) => {
   return json(found);
 });
 
-/** PATCH and PUT write the same way; they differ in what the body may omit. */
-async function writeWebhook(input: RouteInput<"user", WebhookPatch, undefined>): Promise<Response> {
-  const { ctx, user, params, body } = input;
-  const id = webhookId(params);
-  const { write, generatedSecret } = toWebhookWrite(body, ctx.config);
-  const updated = await withUser(ctx.db, user.userId, (tx) => updateWebhook(tx, id, write));
-  if (!updated) throw notFound();
-  return json(generatedSecret ? { ...updated, secret: generatedSecret } : updated);
+/**
+ * PATCH and PUT write the same way; they differ in what the body may omit.
+ * The stored type is read first: a URL or secret is checked against the type
+ * it will be used with.
+ */
+function writeWebhook(mode: "patch" | "replace") {
+  return async (input: RouteInput<"user", WebhookPatch, undefined>): Promise<Response> => {
+    const { ctx, user, params, body } = input;
+    const id = webhookId(params);
+    const updated = await withUser(ctx.db, user.userId, async (tx) => {
+      const current = await getWebhook(tx, id);
+      if (!current) return undefined;
+      const { write, generatedSecret } = toWebhookWrite(body, ctx.config, {
+        mode,
+        currentType: current.webhook_type,
+      });
+      const row = await updateWebhook(tx, id, write);
+      return row && { row, generatedSecret };
+    });
+    if (!updated) throw notFound();
+    const { row, generatedSecret } = updated;
+    return json(generatedSecret ? { ...row, secret: generatedSecret } : row);
+  };
 }
 
 /** Changes the given fields. */
-export const PATCH = route({ access: "user", body: webhookPatchSchema }, writeWebhook);
+export const PATCH = route({ access: "user", body: webhookPatchSchema }, writeWebhook("patch"));
 
 /** Replaces the webhook; omitted fields take their defaults (an omitted secret is kept). */
-export const PUT = route({ access: "user", body: webhookCreateSchema }, writeWebhook);
+export const PUT = route({ access: "user", body: webhookCreateSchema }, writeWebhook("replace"));
 
 export const DELETE = route({ access: "user" }, async ({ ctx, user, params }) => {
   const id = webhookId(params);

@@ -1,0 +1,21 @@
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatMattermost } from "../../formatters/mattermost.formatter";
+import type { Channel } from "../channel.types";
+import { classifyHttp } from "../classify-http";
+import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { isMattermostRevoked } from "./rules";
+
+/**
+ * Mattermost incoming webhooks: Slack-compatible, but rendering attachments
+ * rather than Block Kit. Servers limit per client IP only when the admin
+ * turns rate limiting on (default then 10 requests a second,
+ * https://docs.mattermost.com/configure/rate-limiting-configuration-settings.html);
+ * 0.2 s apart stays under it.
+ */
+export const mattermostChannel: Channel<WebhookPayload, SafePostResult> = {
+  kind: "mattermost",
+  format: (card) => ({ body: JSON.stringify(formatMattermost(card)) }),
+  send: (payload, destination, io) => postWebhook(payload, destination, io),
+  classify: (result) => classifyHttp(result, { revoked: isMattermostRevoked }),
+  pacing: { minIntervalMs: 200, maxInFlight: 2 },
+};

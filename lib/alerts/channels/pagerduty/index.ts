@@ -1,0 +1,46 @@
+import { type SafePostResult, safePost } from "../../../security/safe-http";
+import { formatPagerDuty } from "../../formatters/pagerduty.formatter";
+import type { Channel, ChannelResult } from "../channel.types";
+import { classifyHttp } from "../classify-http";
+import { isPagerDutyRevoked } from "./rules";
+
+/** An Events API v2 event as formatted (without its routing key), or why nothing is sent. */
+export type PagerDutyRequest = { event: object } | { skip: string };
+export type PagerDutySent = SafePostResult | { kind: "skipped"; reason: string };
+
+/**
+ * PagerDuty Events API v2 (https://developer.pagerduty.com/docs/events-api-v2/overview/):
+ * the webhook URL is the enqueue endpoint (US or EU), its secret the
+ * integration's routing key, which is added to the event only when sending.
+ * Failures, OOM, stalls and full disks trigger; completions resolve the same
+ * `dedup_key`; other types send nothing. PagerDuty allows about 120 events a
+ * minute per integration key (Events API rate limits): one per 0.5 s.
+ */
+export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
+  kind: "pagerduty",
+  format: (card) => {
+    const event = formatPagerDuty(card);
+    return event ? { event } : { skip: `PagerDuty takes no ${card.type} alerts; nothing was sent` };
+  },
+  send: async (payload, destination, io) => {
+    if ("skip" in payload) return { kind: "skipped", reason: payload.skip };
+    return safePost({
+      url: destination.address,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ routing_key: destination.secret ?? "", ...payload.event }),
+      timeoutMs: io.http.timeoutMs ?? 10_000,
+      allowHttp: io.http.allowHttp,
+      allowedCidrs: io.http.allowedCidrs,
+      lookup: io.http.lookup,
+    });
+  },
+  classify: classifyPagerDuty,
+  pacing: { minIntervalMs: 500, maxInFlight: 2 },
+};
+
+/** 202 delivered; 400 "Invalid routing key" revoked; 429 and 5xx retry (classifyHttp). Pure. */
+export function classifyPagerDuty(sent: PagerDutySent): ChannelResult {
+  if (sent.kind === "skipped")
+    return { verdict: "delivered", statusCode: null, error: sent.reason, durationMs: 0 };
+  return classifyHttp(sent, { revoked: isPagerDutyRevoked });
+}
