@@ -175,19 +175,24 @@ describe("the events view's API", () => {
     expect(res.status).toBe(403);
   });
 
-  it("answers outcome_hint unknown_user at ingest when the account does not exist (Supabase-shaped auth)", async () => {
+  it("refuses an event for a user_id no account has at ingest (Supabase-shaped auth), naming the field", async () => {
     // Supabase's auth.users is recognised by its encrypted_password column;
-    // there, ingest cannot create users, so an unknown user_id alerts no one.
+    // there ingest cannot create users, and the inbox's foreign key (issue 20)
+    // makes an unknown user_id a 422 rather than a 202 that alerts no one.
     await app.ctx.db.query(
       "alter table auth.users add column if not exists encrypted_password text",
     );
-    const stranger = randomUUID();
-    const res = await call(postEvent, "POST", "/api/alerts/events", {
-      token: SERVICE_KEY,
-      body: { type: "job_failed", user_id: stranger, job_id: randomUUID(), data: {} },
-    });
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ outcome_hint: "unknown_user", duplicate: false });
+    const res = await call<{ errors: { path: string }[] }>(
+      postEvent,
+      "POST",
+      "/api/alerts/events",
+      {
+        token: SERVICE_KEY,
+        body: { type: "job_failed", user_id: randomUUID(), job_id: randomUUID(), data: {} },
+      },
+    );
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0]?.path).toBe("user_id");
     const known = await post(ada, "job_started", { model_name: "m" }, randomUUID());
     expect(known.outcome_hint).toBeUndefined();
   });
