@@ -19,8 +19,8 @@ export const dynamic = "force-dynamic";
 /**
  * Accepts an event from a producer. It is stored durably before the 202; a
  * repeated `event_id` or `Idempotency-Key` answers the first event's id with
- * `duplicate: true`; a `user_id` with no account (on Supabase) answers
- * `outcome_hint: "unknown_user"` and is not stored.
+ * `duplicate: true`; a `user_id` with no account (on Supabase) is 422 and
+ * is not stored.
  */
 export const POST = route(
   { access: "service", body: eventInputSchema },
@@ -56,15 +56,10 @@ export const POST = route(
       WAKE_CHANNEL,
     );
     if (result.unknownUser) {
-      // Tell the producer now that nobody can get this alert (on Supabase, a
-      // user_id that has no account). It is not stored: the inbox references
-      // auth.users, so that deleting a user deletes their events, and an
-      // event for no user would alert no one.
-      ctx.log.warn(
-        { event_id: result.id, user_id: userId, type: body.type },
-        "event for an unknown user: no account has this user_id, so it cannot alert anyone",
-      );
-      return json({ event_id: result.id, duplicate: false, outcome_hint: "unknown_user" }, 202);
+      // On Supabase, a user_id with no account: the inbox references
+      // auth.users (deleting a user deletes their events), and such an event
+      // would alert no one, so it is refused and nothing is stored.
+      throw HttpError.field("user_id", "is not a user of this project (no such id in auth.users)");
     }
     if (!result.duplicate) wakeInbox();
     // The insert provisioned or found the user: it has an auth.users row (route.ts relies on it).
