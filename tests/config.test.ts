@@ -158,6 +158,19 @@ describe("configuration", () => {
     });
     const httpOnly = loadConfig({ ALERTS_DATA_DIR: dir, ALERTS_WEBHOOK_ALLOW_HTTP: "false" });
     expect(httpOnly.config.webhooks).toMatchObject({ allowHttp: false, allowedCidrs: [] });
+    // Listening beyond loopback, others could reach the host's own services through it.
+    for (const hostname of ["0.0.0.0", "10.1.2.3", "my-container"]) {
+      const exposed = loadConfig({ ALERTS_DATA_DIR: dir, HOSTNAME: hostname });
+      expect(exposed.config.webhooks, hostname).toMatchObject({
+        allowHttp: false,
+        allowedCidrs: [],
+        localReceivers: false,
+      });
+    }
+    for (const hostname of ["localhost", "127.0.0.2", "::1"]) {
+      const loopback = loadConfig({ ALERTS_DATA_DIR: dir, HOSTNAME: hostname });
+      expect(loopback.config.webhooks.localReceivers, hostname).toBe(true);
+    }
     // Deployments are unchanged.
     expect(parseConfig(full).webhooks).toMatchObject({
       allowHttp: false,

@@ -41,6 +41,35 @@ const event = (token: string, body: Record<string, unknown>) =>
   call(postEvent, "POST", "/api/alerts/events", { token, body });
 
 describe("personal producer keys", () => {
+  it("keep each user's idempotency keys and event ids apart: another tenant's never makes an event a duplicate", async () => {
+    const [a, b] = [await makeUser(app), await makeUser(app)];
+    const [keyA, keyB] = [(await newKey(a)).key, (await newKey(b)).key];
+    const send = (token: string, body: Record<string, unknown>) =>
+      call<{ event_id: string; duplicate: boolean }>(postEvent, "POST", "/api/alerts/events", {
+        token,
+        body,
+        headers: { "idempotency-key": "epoch-3-done" },
+      });
+    const body = (jobId: string) => ({ type: "job_completed", job_id: jobId, data: {} });
+    const [jobA, jobB] = [randomUUID(), randomUUID()];
+    const first = await send(keyA, body(jobA));
+    const other = await send(keyB, body(jobB));
+    const again = await send(keyA, body(jobA));
+    expect([first.status, other.status, again.status]).toEqual([202, 202, 202]);
+    expect(other.body.duplicate).toBe(false);
+    expect(other.body.event_id).not.toBe(first.body.event_id);
+    expect(again.body).toEqual({ event_id: first.body.event_id, duplicate: true });
+    // An event_id that is another user's event is a conflict, not that event's repeat.
+    const stolen = await event(keyB, { ...body(jobB), event_id: first.body.event_id });
+    expect(stolen.status).toBe(409);
+    expect(JSON.stringify(stolen.body)).not.toContain(a.id);
+    const { rows } = await app.ctx.db.query<{ user_id: string }>(
+      "select user_id from alert_events where id = any($1::uuid[]) order by user_id",
+      [[first.body.event_id, other.body.event_id]],
+    );
+    expect(rows.map((r) => r.user_id).sort()).toEqual([a.id, b.id].sort());
+  });
+
   it("are created as tak_ + 32 random bytes, shown once, and listed without the key", async () => {
     const user = await makeUser(app);
     const created = await newKey(user, "gpu-box-1");

@@ -267,12 +267,16 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
   // Local mode is a developer's own machine, already listening on loopback
   // only: its receivers (`/dev/receiver`, a local test server) must work out of
   // the box. Either webhook variable set means the operator decides instead.
+  // A local-mode server that listens beyond loopback (HOSTNAME set, as Docker
+  // does) is reachable by others, who could aim webhooks at the host's own
+  // services: it keeps the deployment default.
+  const hostname = e.HOSTNAME ?? (localMode ? "127.0.0.1" : undefined);
   const localReceivers =
     localMode &&
+    isLoopbackHost(hostname) &&
     !("ALERTS_WEBHOOK_ALLOW_HTTP" in cleaned) &&
     !("ALERTS_WEBHOOK_ALLOWED_CIDRS" in cleaned);
   const allowedCidrs = localReceivers ? [...LOOPBACK_CIDRS] : configuredCidrs;
-  const hostname = e.HOSTNAME ?? (localMode ? "127.0.0.1" : undefined);
 
   return {
     port: e.PORT,
@@ -312,6 +316,15 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
 
 /** Local mode's default exemption: this machine only, never private or link-local ranges. */
 export const LOOPBACK_CIDRS = ["127.0.0.0/8", "::1/128"] as const;
+
+/** `localhost`, 127.0.0.0/8 or ::1: a listener only this machine can reach. */
+function isLoopbackHost(hostname: string | undefined): boolean {
+  if (!hostname) return false;
+  if (hostname === "localhost") return true;
+  const bare = hostname.replace(/^\[|\]$/g, "");
+  if (!ipaddr.isValid(bare)) return false;
+  return ipaddr.process(bare).range() === "loopback";
+}
 
 /**
  * The address `npm start` announces: cookies are per host, so links built on

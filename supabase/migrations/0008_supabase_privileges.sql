@@ -81,6 +81,9 @@ grant select, insert, update, delete on table user_alert_preferences, user_webho
 alter default privileges in schema public revoke all on tables from anon, authenticated;
 alter default privileges in schema public revoke all on sequences from anon, authenticated;
 alter default privileges in schema public revoke all on functions from anon, authenticated;
+-- EXECUTE on a new function comes from PUBLIC (not from a grant to anon or
+-- authenticated), and only a global default revokes it.
+alter default privileges revoke execute on functions from public;
 
 -- Functions: PostgREST exposes every function in `public` as an RPC. None of
 -- ours is for clients. (Trigger functions need no EXECUTE to fire.)
@@ -168,7 +171,7 @@ insert into alerts_time_zones (name)
 -- SECURITY DEFINER: it is evaluated as whoever writes the row (the API's
 -- role too), and reads a table that nobody else may.
 create or replace function alerts_is_time_zone(zone text) returns boolean
-language plpgsql stable security definer set search_path = public, pg_catalog, pg_temp as $$
+language plpgsql stable security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
   return exists (select 1 from alerts_time_zones where name = lower(zone))
       or exists (select 1 from pg_catalog.pg_timezone_names where lower(name) = lower(zone));
@@ -187,7 +190,7 @@ alter table user_alert_preferences
 -- statement inserting many rows counts them all; the API's lock (the same
 -- key as insertWebhook's) makes concurrent creates count one another.
 create or replace function user_webhooks_cap() returns trigger
-language plpgsql security definer set search_path = public, pg_catalog, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
   perform pg_advisory_xact_lock(hashtextextended(new.user_id::text, 7394002));
   if (select count(*) from user_webhooks where user_id = new.user_id) > 20 then
@@ -219,7 +222,7 @@ create unique index if not exists alert_deliveries_one_email
 alter table alert_deliveries add column if not exists webhook_name text;
 
 create or replace function user_webhooks_keep_name() returns trigger
-language plpgsql security definer set search_path = public, pg_catalog, pg_temp as $$
+language plpgsql security definer set search_path = pg_catalog, public, pg_temp as $$
 begin
   update alert_deliveries set webhook_name = old.name where webhook_id = old.id;
   return old;

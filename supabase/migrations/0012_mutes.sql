@@ -25,6 +25,6 @@ DROP POLICY IF EXISTS "own mutes" ON alert_mutes;
 CREATE POLICY "own mutes" ON alert_mutes FOR SELECT TO authenticated
   USING (user_id = (SELECT auth.uid()));
 -- Writes go through the API only.
-REVOKE ALL ON TABLE alert_mutes FROM anon, authenticated;
+REVOKE ALL ON TABLE alert_mutes FROM public, anon, authenticated;
 GRANT SELECT ON TABLE alert_mutes TO authenticated;
 GRANT ALL ON TABLE alert_mutes TO service_role;

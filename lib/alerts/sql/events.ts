@@ -29,7 +29,7 @@ export async function insertEventAndNotify(
   db: Queryable,
   e: NewEvent,
   channel: string,
-): Promise<{ id: string; duplicate: boolean; unknownUser?: true }> {
+): Promise<{ id: string; duplicate: boolean; unknownUser?: true; otherUsers?: true }> {
   const { rows } = await db.query<{ present: boolean; id: string | null }>(
     // The insert reads `created`, so the user is provisioned (or found absent) first.
     `with ${EVENT_USER_SQL.cte},
@@ -58,11 +58,14 @@ export async function insertEventAndNotify(
   const row = rows[0];
   if (!row?.present) return { id: e.id, duplicate: false, unknownUser: true };
   if (row.id) return { id: row.id, duplicate: false };
-  const existing = await db.query<{ id: string }>(
-    "select id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
+  const existing = await db.query<{ id: string; user_id: string }>(
+    "select id, user_id from alert_events where id = $1 or ($2::text is not null and idempotency_key = $2) limit 1",
     [e.id, e.idempotencyKey],
   );
-  return { id: existing.rows[0]?.id ?? e.id, duplicate: true };
+  const first = existing.rows[0];
+  // An event id is global: one that is another user's event is not a repeat of this one.
+  if (first && first.user_id !== e.userId) return { id: e.id, duplicate: false, otherUsers: true };
+  return { id: first?.id ?? e.id, duplicate: true };
 }
 
 /**

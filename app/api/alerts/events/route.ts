@@ -44,7 +44,9 @@ export const POST = route(
       ctx.db,
       {
         id: body.event_id ?? randomUUID(),
-        idempotencyKey: header ? `key:${header}` : null,
+        // Per user: producer keys are tenants' credentials, and one tenant's
+        // key must never make another's event a "duplicate".
+        idempotencyKey: header ? `key:${userId}:${header}` : null,
         type: body.type,
         userId,
         jobId,
@@ -60,6 +62,12 @@ export const POST = route(
       // auth.users (deleting a user deletes their events), and such an event
       // would alert no one, so it is refused and nothing is stored.
       throw HttpError.field("user_id", "is not a user of this project (no such id in auth.users)");
+    }
+    if (result.otherUsers) {
+      throw new HttpError(
+        "conflict",
+        "This event_id belongs to another event; leave event_id out (or send a new UUID) and use Idempotency-Key for retries.",
+      );
     }
     if (!result.duplicate) wakeInbox();
     // The insert provisioned or found the user: it has an auth.users row (route.ts relies on it).
