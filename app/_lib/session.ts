@@ -137,6 +137,9 @@ export function safeNext(next: unknown): string {
   if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//")) {
     return "/settings/alerts";
   }
+  // Browsers drop tabs and newlines from URLs: "/\t/evil.example" would become "//evil.example".
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\x00-\x1f\x7f]/.test(next)) return "/settings/alerts";
   if (next.startsWith("/signin") || next.startsWith("/auth/") || next.includes("\\")) {
     return "/settings/alerts";
   }

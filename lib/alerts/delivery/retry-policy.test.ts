@@ -87,6 +87,12 @@ describe("the retry policy", () => {
       status: "retrying",
       nextAttemptAt: NOW,
     });
+    // A server that keeps naming new addresses stops at the attempt cap, like any retry.
+    expect(nextStep(moved, SCHEDULE.length + 1, SCHEDULE, NOW)).toMatchObject({
+      status: "failed",
+      nextAttemptAt: null,
+      countsAsFailure: true,
+    });
   });
 
   it("records a delivery as delivered", () => {

@@ -54,7 +54,10 @@ export function nextStep(
     case "retry": {
       if (result.operatorError)
         return { ...step, status: "retrying", nextAttemptAt: at(OPERATOR_RETRY_MS) };
-      if (result.updateDestination) return { ...step, status: "retrying", nextAttemptAt: now };
+      // A destination that moved (Telegram's supergroup migration) is tried again at
+      // once, but within the attempt cap: a server that keeps moving it must not loop.
+      if (result.updateDestination && attempts <= scheduleSeconds.length)
+        return { ...step, status: "retrying", nextAttemptAt: now };
       const holdUntil =
         result.statusCode === 429 && result.afterMs
           ? at(Math.min(MAX_RETRY_AFTER_MS, result.afterMs))

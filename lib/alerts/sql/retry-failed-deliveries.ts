@@ -12,7 +12,7 @@ export async function retryFailedDeliveries(
 ): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `update alert_deliveries
-     set status = 'pending', next_attempt_at = $3, lease_until = null, updated_at = $3
+     set status = 'pending', next_attempt_at = $3, lease_until = null, send_slot = null, updated_at = $3
      where alert_id = $2 and user_id = $1 and status in ('failed', 'retrying')
      returning id`,
     [p.userId, p.alertId, p.now],
