@@ -272,6 +272,8 @@ describe("the jobs pages", () => {
     const paths = new Set([...links.keys()].map((l) => new URL(l).pathname));
     expect(paths).toEqual(
       new Set([
+        // PagerDuty's client_url: the app itself.
+        "/",
         "/training/monitor",
         "/settings/alerts",
         "/alerts/history",
