@@ -224,7 +224,7 @@ describe("through the real route handlers", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: "disk_warning", data: { disk_path: dir } });
     expect(rows[0]?.idempotency_key).toBe(
-      `key:${diskWarningKey(user, first.options.host, dir, T0)}`,
+      `key:${user}:${diskWarningKey(user, first.options.host, dir, T0)}`,
     );
   });
 
