@@ -218,11 +218,11 @@ class WrapperTest(unittest.TestCase):
         job_id = str(uuid.uuid4())
         child = self.script(
             """
-            import time
+            import signal
             try:
                 print("ready", flush=True)  # inside the try: the interrupt may come at once
                 while True:
-                    time.sleep(0.05)
+                    signal.pause()  # wakes on the forwarded SIGINT, which raises below
             except KeyboardInterrupt:
                 print("child saw the interrupt", flush=True)
                 raise

@@ -2,7 +2,7 @@ import { channelFor } from "../channels/index";
 import { type ClaimedDelivery, claimDueDeliveries } from "../sql/claim-due-deliveries";
 import { postponeDeliveries } from "../sql/postpone-deliveries";
 import { type DeliveryDeps, LEASE_MS, POSTPONE_MS } from "./delivery.types";
-import type { DestinationLimiter } from "./destination-limiter";
+import { type DestinationLimiter, destinationKey } from "./destination-limiter";
 import { pace } from "./pacing";
 
 /** A claimed delivery ready to send, with its destination's slot (taken, or awaited). */
@@ -21,11 +21,6 @@ export interface ClaimedBatch {
   postponed: number;
   /** The earliest time a handed-back delivery is due again (to wake for it). */
   nextDueAt: Date | null;
-}
-
-/** The destination a delivery is limited under: its webhook, or the email transport. */
-export function destinationKey(d: { channel: string; webhook_id: string | null }): string {
-  return d.channel === "email" ? "email" : `webhook:${d.webhook_id ?? "deleted"}`;
 }
 
 /**
