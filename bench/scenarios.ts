@@ -32,6 +32,7 @@ export async function makeUser(t: Target, webhooks: number): Promise<string> {
       JSON.stringify({
         name: `bench ${i}`,
         url: `${t.receiver.url}/hook/${userId}/${i}`,
+        webhook_type: "generic",
         secret: "generate",
       }),
       auth,
