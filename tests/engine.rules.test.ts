@@ -6,7 +6,7 @@ import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { sendRateLimitNotice } from "@/lib/alerts/alert.service";
 import {
   call,
-  makeUser,
+  makeUngroupedUser,
   SERVICE_KEY,
   startTestApp,
   type TestApp,
@@ -83,7 +83,7 @@ async function deliveriesOf(user: TestUser) {
 
 describe("preferences gate each channel", () => {
   it("emails the auth address with the seed defaults and skips types that are off", async () => {
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "GET", "/api/alerts/preferences", { token: user.token }); // provisions the user
     await event(user, "job_completed");
     await event(user, "job_started"); // off by default
@@ -95,7 +95,7 @@ describe("preferences gate each channel", () => {
   });
 
   it("sends to the override address, and to no email when email is off", async () => {
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_address: "ops@example.com" },
@@ -118,7 +118,7 @@ describe("preferences gate each channel", () => {
     const on = await startReceiver();
     const off = await startReceiver();
     const disabled = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -136,7 +136,7 @@ describe("preferences gate each channel", () => {
 describe("quiet hours", () => {
   async function quietUser(body: Record<string, unknown>) {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false, quiet_hours_enabled: true, ...body },
@@ -207,7 +207,7 @@ describe("quiet hours", () => {
 describe("rate limit", () => {
   it("suppresses alerts past the hourly limit, records them, and sends one notice with the count", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -246,7 +246,7 @@ describe("rate limit", () => {
 describe("webhook outcomes", () => {
   async function receiverUser(respond: Responder) {
     const receiver = await startReceiver(respond);
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_address: `${user.id}@example.com` },
@@ -373,7 +373,7 @@ describe("webhook outcomes", () => {
 
   it("refuses a webhook whose address turned private without connecting", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -404,7 +404,7 @@ describe("webhook outcomes", () => {
 describe("disk warnings", () => {
   it("alert at most once per path per 6 hours, and only at or above the threshold", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },

@@ -1,0 +1,34 @@
+import { asLine } from "../templates/text";
+
+/** A group label is a name, not a document: longer ones are cut (display fields never cost an alert). */
+export const GROUP_LABEL_MAX = 200;
+
+/**
+ * A job's group label (DESIGN.md §5): the event's `data.group`, else the
+ * job's `metadata.group`; a sweep id, a project, a cluster. Cleaned to one
+ * line; `null` when neither is a non-empty string. Pure.
+ */
+export function groupLabelOf(
+  eventData: Record<string, unknown> | null | undefined,
+  jobMetadata?: Record<string, unknown> | null,
+): string | null {
+  const label = asLine(eventData?.group) ?? asLine(jobMetadata?.group);
+  if (label === undefined) return null;
+  return label.length <= GROUP_LABEL_MAX ? label : label.slice(0, GROUP_LABEL_MAX);
+}
+
+/** Where a group's messages go: the user's email, or one of their webhooks. */
+export type GroupDestination = { channel: "email" } | { channel: "webhook"; webhookId: string };
+
+/**
+ * The group key within a user (DESIGN.md §6): destination × alert type ×
+ * group label. Unambiguous whatever the label holds (it is JSON). Pure.
+ */
+export function groupKey(
+  destination: GroupDestination,
+  alertType: string,
+  label: string | null,
+): string {
+  const to = destination.channel === "email" ? "email" : `webhook:${destination.webhookId}`;
+  return JSON.stringify([to, alertType, label]);
+}
