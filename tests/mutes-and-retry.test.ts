@@ -46,11 +46,12 @@ afterAll(async () => {
 async function userWithHook(): Promise<TestUser> {
   const user = await makeUser(app);
   // No email: the receiver is the only channel, so what it got is what was sent.
+  // Ungrouped (window 0): each alert is its own request to the receiver.
   expect(
     (
       await call(putPrefs, "PUT", "/api/alerts/preferences", {
         token: user.token,
-        body: { email_enabled: false },
+        body: { email_enabled: false, group_window_seconds: 0 },
       })
     ).status,
   ).toBe(200);
