@@ -20,11 +20,11 @@ export const ALERT_TYPES = [
   "gpu_oom",
   "disk_warning",
   "timeout_warning",
-  "group_completed",
   "daily_summary",
   "weekly_digest",
   // Added in the second round (DESIGN.md §6).
   "loss_diverged",
+  "group_completed",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
