@@ -175,14 +175,15 @@ export async function processEvent(
     data: event.data,
   };
 
+  // The group label: the same one for mutes and for the group key.
+  const label = groupLabelOf(event.data, { group: recipient.job_group });
   // A mute the user set (a job, its group label, the type) holds: recorded
   // as muted, never delivered, not counted against the rate limit.
-  const group = typeof event.data.group === "string" ? event.data.group : null;
   const mute = await findMute(tx, {
     userId: event.user_id,
     type: event.type,
     jobId: event.job_id,
-    group,
+    group: label,
     now,
   });
   if (mute) {
@@ -244,7 +245,7 @@ export async function processEvent(
   );
   // Grouping (DESIGN.md §6): a delivery whose group sent a message within
   // the window waits in the group's batch instead of going out now.
-  await groupDeliveries(tx, recipient, alert, deliveries, now);
+  await groupDeliveries(tx, recipient, { ...alert, label }, deliveries, now);
   const enqueued = plan.deliveries.filter((d) => d.status === "pending").length;
   return done(plan.status === "deferred" ? "deferred" : "alerted", alert.id, enqueued);
 }
@@ -302,7 +303,7 @@ export async function raiseSystemAlert(
   await groupDeliveries(
     tx,
     recipient,
-    { userId: input.userId, type: input.type, data: input.data },
+    { userId: input.userId, type: input.type, label: null },
     deliveries,
     now,
   );
@@ -326,7 +327,7 @@ function withIds(plan: AlertPlan): PlannedWithId[] {
 async function groupDeliveries(
   tx: Queryable,
   recipient: Recipient,
-  alert: { userId: string; type: string; data: Record<string, unknown> },
+  alert: { userId: string; type: string; label: string | null },
   deliveries: readonly PlannedWithId[],
   now: Date,
 ): Promise<void> {
@@ -342,7 +343,7 @@ async function groupDeliveries(
   await applyGrouping(tx, {
     userId: alert.userId,
     alertType: alert.type,
-    label: groupLabelOf(alert.data, { group: recipient.job_group }),
+    label: alert.label,
     now,
     windowSeconds: prefs?.group_window_seconds ?? GROUPING.defaultWindowSeconds,
     quietUntil: (at) => (quiet ? quietHoursEnd(quiet, at) : undefined),
