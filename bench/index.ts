@@ -2,12 +2,13 @@
 // (`next start`; run `npm run build` first), each against a baseline taken in
 // the same run. Prints a table with PASS/MISS against the goals of issue 8 and
 // writes JSON to bench-results/. Only 127.0.0.1 traffic; every loop is bounded.
-//   npm run bench -- [--only ingest,delivery,latency,memory,workers]
+//   npm run bench -- [--only ingest,delivery,latency,memory,workers,burst]
 //                    [--engine pglite|postgres|both] [--quick] [--cpu-prof DIR]
 //                    [--server-log FILE --log-level info] [--server-node-args "--flag …"]
 // The server runs with the Node flags of `npm start` (scripts/server-node-flags.json);
 // --server-node-args adds more, to compare their effect.
 import { parseArgs } from "node:util";
+import { burst } from "./burst";
 import { createClient, sleep } from "./http-client";
 import { startBenchReceiver } from "./receiver";
 import { goal, type Row, report } from "./report";
@@ -24,7 +25,7 @@ import {
   startWorkerProcess,
 } from "./server";
 
-const ALL = ["ingest", "delivery", "latency", "memory", "workers"] as const;
+const ALL = ["ingest", "delivery", "latency", "memory", "workers", "burst"] as const;
 type Part = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -63,6 +64,8 @@ const SIZES = {
     timeoutMs: 120_000,
   },
   latency: { events: quick ? 40 : 100, rate: 20, timeoutMs: 60_000 },
+  // Issue 19: a sweep's 300 failures to one Slack webhook, the default grouping window.
+  burst: { events: 300, timeoutMs: 600_000 },
 };
 
 requireBuild();
@@ -75,7 +78,9 @@ const log = (msg: string) => process.stderr.write(`· ${msg}\n`);
 
 try {
   for (const engine of engines) {
-    const wantsServer = ["ingest", "delivery", "latency", "memory"].some((p) => only.has(p));
+    const wantsServer = ["ingest", "delivery", "latency", "memory", "burst"].some((p) =>
+      only.has(p),
+    );
     if (wantsServer) await inlineRun(engine);
   }
   if (only.has("workers") && engines.includes("postgres")) await workersRun();
@@ -189,6 +194,32 @@ async function inlineRun(engine: Engine) {
         unit: "ms",
         goal: "≤ 250",
         verdict: goal(r.p99 <= 250),
+      },
+    );
+  }
+  if (only.has("burst")) {
+    log(`${engine}: burst of ${SIZES.burst.events} failures to one Slack webhook`);
+    const r = await burst(t, SIZES.burst);
+    out.burst = r;
+    log(`${engine}: burst: ${r.messages} messages in ${r.seconds.toFixed(1)} s`);
+    const twoWindows = 2 * r.windowSeconds;
+    rows.push(
+      {
+        engine,
+        measure: `burst: ${r.events} failures to one Slack hook, all in channel`,
+        value: r.seconds,
+        unit: "s",
+        // Ungrouped, Slack's 1 s pacing makes it one message a second.
+        baseline: r.events,
+        goal: `< ${twoWindows} (2 windows)`,
+        verdict: goal(r.seconds < twoWindows && r.alerts === r.events && r.doubled === 0),
+      },
+      {
+        engine,
+        measure: "burst: Slack messages",
+        value: r.messages,
+        unit: "msg",
+        baseline: r.events,
       },
     );
   }

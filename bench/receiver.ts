@@ -16,6 +16,8 @@ export interface BenchReceiver {
   /** Distinct webhook-id headers seen (exactly-once check). */
   ids: Set<string>;
   reset(): void;
+  /** Calls `listener` with every request's path and body as it arrives; answers the unsubscribe. */
+  watch(listener: (req: { path: string; body: string; at: number }) => void): () => void;
   /** Resolves when `n` requests arrived; rejects after `timeoutMs`. */
   waitFor(n: number, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -26,6 +28,7 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
   const arrivals = new Map<string, number>();
   const ids = new Set<string>();
   let waiter: { n: number; resolve: () => void } | undefined;
+  const listeners = new Set<(req: { path: string; body: string; at: number }) => void>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -37,6 +40,7 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
       const text = Buffer.concat(chunks).toString("utf8");
       const m = /"marker":"([^"]+)"/.exec(text);
       if (m?.[1] && !arrivals.has(m[1])) arrivals.set(m[1], at);
+      for (const l of listeners) l({ path: req.url ?? "/", body: text, at });
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
       if (waiter && count >= waiter.n) {
         const w = waiter;
@@ -54,6 +58,10 @@ export async function startBenchReceiver(): Promise<BenchReceiver> {
     count: () => count,
     arrivals,
     ids,
+    watch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     reset() {
       count = 0;
       arrivals.clear();

@@ -6,7 +6,7 @@ import { processInbox } from "@/lib/alerts/alert.service";
 import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
 import {
   call,
-  makeUser,
+  makeUngroupedUser,
   SERVICE_KEY,
   startTestApp,
   type TestApp,
@@ -42,7 +42,7 @@ const tick = (ms: number) => {
 
 async function userWithHook(type: "slack" | "discord" | "generic", respond: Responder) {
   const receiver = await startReceiver(respond);
-  const user = await makeUser(app);
+  const user = await makeUngroupedUser(app);
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: { name: type, url: `${receiver.url}/hook`, webhook_type: type, alert_job_started: true },

@@ -30,7 +30,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-const userWithHook = async (url: string) => (await userWithWebhook(app, url)).user;
+const userWithHook = async (url: string) =>
+  (await userWithWebhook(app, url, {}, { ungrouped: true })).user;
 
 async function jobStarted(userId: string) {
   const res = await call(postEvent, "POST", "/api/alerts/events", {

@@ -11,7 +11,7 @@ import { OutcomeRecorder, recordOutcomes, type SentAttempt } from "@/lib/alerts/
 import { type ClaimedDelivery, claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
 import {
   call,
-  makeUser,
+  makeUngroupedUser,
   SERVICE_KEY,
   startTestApp,
   type TestApp,
@@ -49,7 +49,7 @@ const busy: ChannelResult = { verdict: "retry", statusCode: 503, error: "HTTP 50
 
 /** A user with webhooks "a" and "b" (no email) and `n` alerts, each delivery claimed for its first attempt. */
 async function claimedDeliveries(n: number) {
-  const user = await makeUser(app);
+  const user = await makeUngroupedUser(app);
   await call(putPrefs, "PUT", "/api/alerts/preferences", {
     token: user.token,
     body: { email_enabled: false },
@@ -254,7 +254,7 @@ describe("recording delivery outcomes", () => {
       return { status: 200 };
     });
     try {
-      const user = await makeUser(app);
+      const user = await makeUngroupedUser(app);
       await call(putPrefs, "PUT", "/api/alerts/preferences", {
         token: user.token,
         body: { email_enabled: false },

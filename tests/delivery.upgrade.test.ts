@@ -7,7 +7,7 @@ import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { LEGACY_DELIVER_QUEUE, startQueue } from "@/lib/queue/queue";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { call, makeUngroupedUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
 import { startReceiver } from "./helpers/receiver";
 
@@ -29,7 +29,7 @@ describe("upgrading from pg-boss delivery jobs", () => {
   it("sends a delivery whose old job was still queued once, leaves one an old worker was sending to its lease, and deletes the old queue", async () => {
     const receiver = await startReceiver();
     try {
-      const user = await makeUser(app);
+      const user = await makeUngroupedUser(app);
       await call(putPrefs, "PUT", "/api/alerts/preferences", {
         token: user.token,
         body: { email_enabled: false },

@@ -7,7 +7,7 @@ import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { startWorker, type Worker } from "@/lib/engine/worker";
 import {
   call,
-  makeUser,
+  makeUngroupedUser,
   SERVICE_KEY,
   startTestApp,
   type TestApp,
@@ -33,9 +33,12 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** A user with a signed generic webhook at `url` (the shared fixture, with a generated secret). */
+/**
+ * A user with a signed generic webhook at `url` (the shared fixture, with a
+ * generated secret), ungrouped: these tests are about each alert's own delivery.
+ */
 const userWithWebhook = (url: string, extra: Record<string, unknown> = {}) =>
-  webhookFixture(app, url, { secret: "generate", ...extra });
+  webhookFixture(app, url, { secret: "generate", ...extra }, { ungrouped: true });
 
 const sendEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });
@@ -127,7 +130,7 @@ describe("idempotency and dedupe", () => {
   });
 
   it("makes one alert of a repeated Idempotency-Key", async () => {
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     const body = {
       type: "disk_warning",
       user_id: user.id,
@@ -206,7 +209,7 @@ describe("sending a test alert", () => {
       error: expect.stringContaining("503"),
     });
 
-    const stranger = await makeUser(app);
+    const stranger = await makeUngroupedUser(app);
     const hidden = await call(testWebhook, "POST", `/api/alerts/webhooks/${webhookId}/test`, {
       token: stranger.token,
       params: { id: webhookId },

@@ -6,6 +6,7 @@ import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { sendRateLimitNotice } from "@/lib/alerts/alert.service";
 import {
   call,
+  makeUngroupedUser,
   makeUser,
   SERVICE_KEY,
   startTestApp,
@@ -83,7 +84,7 @@ async function deliveriesOf(user: TestUser) {
 
 describe("preferences gate each channel", () => {
   it("emails the auth address with the seed defaults and skips types that are off", async () => {
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "GET", "/api/alerts/preferences", { token: user.token }); // provisions the user
     await event(user, "job_completed");
     await event(user, "job_started"); // off by default
@@ -95,7 +96,7 @@ describe("preferences gate each channel", () => {
   });
 
   it("sends to the override address, and to no email when email is off", async () => {
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_address: "ops@example.com" },
@@ -118,7 +119,7 @@ describe("preferences gate each channel", () => {
     const on = await startReceiver();
     const off = await startReceiver();
     const disabled = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -136,7 +137,7 @@ describe("preferences gate each channel", () => {
 describe("quiet hours", () => {
   async function quietUser(body: Record<string, unknown>) {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false, quiet_hours_enabled: true, ...body },
@@ -207,7 +208,7 @@ describe("quiet hours", () => {
 describe("rate limit", () => {
   it("suppresses alerts past the hourly limit, records them, and sends one notice with the count", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -241,12 +242,88 @@ describe("rate limit", () => {
     expect(await sendRateLimitNotice(engine.deps, user.id)).toBe(0);
     await receiver.close();
   });
+
+  it("with grouping on, counts messages, not alerts: every alert is delivered in exactly one message or suppressed and counted in the notice", async () => {
+    const receiver = await startReceiver();
+    const user = await makeUser(app);
+    expect(
+      (
+        await call(putPrefs, "PUT", "/api/alerts/preferences", {
+          token: user.token,
+          body: { email_enabled: false, group_window_seconds: 60 },
+        })
+      ).status,
+    ).toBe(200);
+    await hook(user, receiver.url, { alert_job_failed: true });
+    const start = T("2026-03-02T12:00:00Z").getTime();
+    const at = (seconds: number) => app.setNow(new Date(start + seconds * 1000));
+    // 19 failures, one every 5 s; the engine runs each second, so window ends are met on time.
+    const models: string[] = [];
+    for (let s = 0; s <= 150; s++) {
+      at(s);
+      // What is due goes first (a window ending at 60 s is sent before the failure at 60 s).
+      await engine.drain();
+      if (s % 5 === 0 && s <= 90) {
+        const model = `m-${String(s / 5).padStart(2, "0")}`;
+        models.push(model);
+        await event(user, "job_failed", { data: { model_name: model } });
+        await engine.drain();
+      }
+    }
+
+    const history = (await historyOf(user)).filter((h) => h.alert_type === "job_failed");
+    expect(history).toHaveLength(models.length);
+    // No alert is left waiting, or anything but sent or suppressed.
+    expect(new Set(history.map((h) => h.status))).toEqual(new Set(["sent", "suppressed"]));
+    const suppressed = history.filter((h) => h.status === "suppressed").length;
+    // Limit 3 messages: the first alert (0 s), the first window's group message
+    // (opened at 5 s), the second window's (opened at 60 s); from 65 s on the
+    // failures are suppressed, 6 of them.
+    expect(suppressed).toBe(6);
+
+    /** The models each request names: one alert on its own, or a group's members. */
+    const listed = (body: string): string[] => {
+      const b = JSON.parse(body);
+      if (b.type === "alert.group") {
+        expect(b.data.omitted).toBe(0);
+        return b.data.alerts.map((a: { data: { model_name: string } }) => a.data.model_name);
+      }
+      return b.type === "job_failed" ? [b.data.model_name] : [];
+    };
+    // The second window's batch holds one alert: it goes out as that alert.
+    expect(receiver.requests.map((r) => JSON.parse(r.body).type)).toEqual([
+      "job_failed",
+      "alert.group",
+      "job_failed",
+    ]);
+    const delivered = receiver.requests.flatMap((r) => listed(r.body));
+    expect(new Set(delivered).size, "an alert listed twice").toBe(delivered.length);
+    expect(delivered).toHaveLength(models.length - suppressed);
+    const { rows } = await app.ctx.db.query<{ status: string; n: number }>(
+      `select d.status, count(*)::int as n from alert_deliveries d
+       join alert_history h on h.id = d.alert_id
+       where h.user_id = $1 and h.alert_type = 'job_failed' and h.status = 'sent'
+       group by d.status`,
+      [user.id],
+    );
+    expect(rows).toEqual([{ status: "delivered", n: models.length - suppressed }]);
+
+    // Once the hour allows, the notice counts every suppressed one.
+    app.setNow(T("2026-03-02T13:00:01Z"));
+    expect(await sendRateLimitNotice(engine.deps, user.id)).toBe(suppressed);
+    await engine.drain();
+    expect(JSON.parse(receiver.requests.at(-1)?.body ?? "{}")).toMatchObject({
+      type: "rate_limit_notice",
+      data: { suppressed_count: suppressed },
+    });
+    await receiver.close();
+  });
 });
 
 describe("webhook outcomes", () => {
   async function receiverUser(respond: Responder) {
     const receiver = await startReceiver(respond);
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_address: `${user.id}@example.com` },
@@ -373,7 +450,7 @@ describe("webhook outcomes", () => {
 
   it("refuses a webhook whose address turned private without connecting", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },
@@ -404,7 +481,7 @@ describe("webhook outcomes", () => {
 describe("disk warnings", () => {
   it("alert at most once per path per 6 hours, and only at or above the threshold", async () => {
     const receiver = await startReceiver();
-    const user = await makeUser(app);
+    const user = await makeUngroupedUser(app);
     await call(putPrefs, "PUT", "/api/alerts/preferences", {
       token: user.token,
       body: { email_enabled: false },

@@ -58,12 +58,12 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-/** A user with email off and one generic webhook per URL. */
+/** A user with email off, ungrouped (each alert its own request), and one generic webhook per URL. */
 async function userWithWebhooks(...urls: string[]) {
   const user = await makeUser(app);
   const prefs = await call(putPrefs, "PUT", "/api/alerts/preferences", {
     token: user.token,
-    body: { email_enabled: false },
+    body: { email_enabled: false, group_window_seconds: 0 },
   });
   expect(prefs.status).toBe(200);
   for (const url of urls) {

@@ -10,6 +10,7 @@ import { cardOf } from "@/lib/alerts/delivery/send";
 import { formatDiscord } from "@/lib/alerts/formatters/discord.formatter";
 import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
 import { formatSlack } from "@/lib/alerts/formatters/slack.formatter";
+import { groupLabelOf } from "@/lib/alerts/grouping/group-key";
 import { signMuteGrant, verifyMuteToken } from "@/lib/alerts/mute-link";
 import { withUser } from "@/lib/db/with-user";
 import {
@@ -46,11 +47,12 @@ afterAll(async () => {
 async function userWithHook(): Promise<TestUser> {
   const user = await makeUser(app);
   // No email: the receiver is the only channel, so what it got is what was sent.
+  // Ungrouped (window 0): each alert is its own request to the receiver.
   expect(
     (
       await call(putPrefs, "PUT", "/api/alerts/preferences", {
         token: user.token,
-        body: { email_enabled: false },
+        body: { email_enabled: false, group_window_seconds: 0 },
       })
     ).status,
   ).toBe(200);
@@ -266,6 +268,40 @@ describe("mutes", () => {
       },
     );
     expect(mutes.body.items.map((m) => m.scope).sort()).toEqual(["group", "type"]);
+  });
+
+  it("matches a group mute against the label grouping keys on: the event's data.group, else the job's metadata.group, on one line", async () => {
+    const user = await userWithHook();
+    const made = await call<{ value: string }>(mute, "POST", "/api/alerts/mutes", {
+      token: user.token,
+      body: { scope: "group", value: "  sweep \t 9 ", duration: "1h" },
+    });
+    expect(made.status).toBe(201);
+    expect(made.body.value).toBe("sweep 9");
+    const [byJob, wins] = [randomUUID(), randomUUID()];
+    await app.ctx.db.query(
+      `insert into training_jobs (id, user_id, model_name, metadata) values
+         ($1, $3, 'a', '{"group": "sweep   9"}'), ($2, $3, 'b', '{"group": "sweep 9"}')`,
+      [byJob, wins, user.id],
+    );
+    await post(user, "job_failed", byJob, { error: "x" });
+    await post(user, "job_failed", randomUUID(), { group: "sweep\n9", error: "y" });
+    // The event's own label wins over its job's, for the group key and the mute alike.
+    await post(user, "job_failed", wins, { group: "sweep-10", error: "z" });
+    await engine.drain();
+    const { rows } = await app.ctx.db.query<{ job: string; label: string; status: string }>(
+      `select case when job_id = $2 then 'by-job' when job_id = $3 then 'event-wins' else 'by-event' end as job,
+              group_label as label, status
+       from alert_history where user_id = $1 order by 1`,
+      [user.id, byJob, wins],
+    );
+    expect(rows).toEqual([
+      { job: "by-event", label: "sweep 9", status: "muted" },
+      { job: "by-job", label: "sweep 9", status: "muted" },
+      { job: "event-wins", label: "sweep-10", status: "sent" },
+    ]);
+    expect(groupLabelOf({ group: "sweep-10" }, { group: "sweep 9" })).toBe("sweep-10");
+    expect(groupLabelOf({}, { group: " sweep\t9" })).toBe("sweep 9");
   });
 
   it("refuses a mute with no end, an end in the past, or an unknown type (422)", async () => {

@@ -9,7 +9,7 @@ import { startWorker } from "@/lib/engine/worker";
 import { QUEUE, REPORT_TICK_CRON } from "@/lib/queue/queue";
 import {
   call,
-  makeUser,
+  makeUngroupedUser,
   SERVICE_KEY,
   startTestApp,
   type TestApp,
@@ -40,7 +40,7 @@ const MINUTE = 60_000;
 const QUIET_JOBS = { alert_job_completed: false, alert_job_failed: false };
 
 async function reportUser(prefs: Record<string, unknown>): Promise<TestUser> {
-  const user = await makeUser(app);
+  const user = await makeUngroupedUser(app);
   const res = await call(putPrefs, "PUT", "/api/alerts/preferences", {
     token: user.token,
     body: prefs,

@@ -148,6 +148,9 @@ describe("the retention pass", () => {
       deliveries: 8, // the 7 old ones and the running job's (its alert is done)
       events: 8, // the 7 old ones and the retrying alert's (processed long ago)
       history: 8,
+      group_batches: 0,
+      groups: 0,
+      group_sweeps: 0,
       progress_points: 3,
       report_runs: 1,
       dedupe_keys: 1,
@@ -234,6 +237,135 @@ describe("the retention pass", () => {
       );
     expect(await resend(threeDays.event)).toEqual({ id: threeDays.event, duplicate: true });
     expect(await resend(eightDays.event)).toEqual({ id: eightDays.event, duplicate: false });
+  });
+
+  it("deletes closed group batches, group windows and sweep marks once nothing refers to them, in bounded batches, never an open batch", async () => {
+    const user = await newUser();
+    /** A batch of `members` alerts at `at`, with its group message; statuses as given. */
+    const batchAt = async (
+      at: Date,
+      o: { closed: boolean; message: string; member: string; members?: number },
+    ) => {
+      const message = await one(
+        `insert into alert_history (user_id, alert_type, title, message, status, created_at)
+         values ($1, 'alert_group', 'Group', 'm', 'sent', $2) returning id`,
+        [user, at],
+      );
+      const batch = await one(
+        `insert into alert_group_batches (user_id, group_key, channel, alert_type, opened_at,
+                                          release_at, closed_at, member_count, message_alert_id)
+         values ($1, $2, 'email', 'job_failed', $3, $3, $4, $5, $6) returning id`,
+        [user, `k-${randomUUID()}`, at, o.closed ? at : null, o.members ?? 2, message],
+      );
+      await db.query("update alert_history set group_batch_id = $2 where id = $1", [
+        message,
+        batch,
+      ]);
+      await db.query(
+        `insert into alert_deliveries (alert_id, user_id, channel, status, created_at, updated_at)
+         values ($1, $2, 'email', $3, $4, $4)`,
+        [message, user, o.message, at],
+      );
+      const members: { alert: string; delivery: string }[] = [];
+      for (let i = 0; i < (o.members ?? 2); i++) {
+        const { alert, delivery } = await alertAt(user, at, { status: o.member });
+        await db.query("update alert_deliveries set group_batch_id = $2 where id = $1", [
+          delivery,
+          batch,
+        ]);
+        members.push({ alert, delivery });
+      }
+      return { batch, message, members };
+    };
+    const sent = [];
+    for (let i = 0; i < 4; i++) {
+      sent.push(
+        await batchAt(daysAgo(40 + i), { closed: true, message: "delivered", member: "delivered" }),
+      );
+    }
+    // Members waiting in an open batch, however old (quiet hours, a long window).
+    const open = await batchAt(daysAgo(41), {
+      closed: false,
+      message: "pending",
+      member: "grouped",
+    });
+    // A closed batch whose message is still being retried: its members wait with it.
+    const retrying = await batchAt(daysAgo(42), {
+      closed: true,
+      message: "retrying",
+      member: "grouped",
+    });
+    const recent = await batchAt(daysAgo(2), {
+      closed: true,
+      message: "delivered",
+      member: "delivered",
+    });
+
+    for (const [key, age] of [
+      ["old-1", 40],
+      ["old-2", 41],
+      ["old-3", 42],
+      ["old-4", 43],
+      ["recent", 1],
+    ] as const) {
+      await db.query(
+        "insert into alert_groups (user_id, group_key, last_message_at) values ($1, $2, $3)",
+        [user, key, daysAgo(age)],
+      );
+    }
+    // A label whose jobs are gone loses its sweep mark; one that still has a job keeps it.
+    await one(
+      `insert into training_jobs (user_id, status, metadata) values ($1, 'completed', '{"group": "kept"}')
+       returning id`,
+      [user],
+    );
+    for (const label of ["gone", "kept"]) {
+      await db.query(
+        `insert into alert_group_sweeps (user_id, group_label, summarized_until, updated_at)
+         values ($1, $2, $3, $3)`,
+        [user, label, daysAgo(40)],
+      );
+    }
+
+    const batches: [string, number][] = [];
+    const result = await runRetention(db, NOW, {
+      days: 30,
+      batchSize: 3,
+      onBatch: (step, deleted) => batches.push([step, deleted]),
+    });
+
+    expect(batches.every(([, n]) => n <= 3)).toBe(true);
+    expect(batches.filter(([step]) => step === "group_batches").map(([, n]) => n)).toEqual([3, 1]);
+    expect(result.deleted).toMatchObject({ group_batches: 4, groups: 4, group_sweeps: 1 });
+    for (const b of sent) {
+      expect(await exists("alert_group_batches", "id", b.batch)).toBe(false);
+      expect(await exists("alert_history", "id", b.message)).toBe(false);
+      for (const m of b.members) expect(await exists("alert_history", "id", m.alert)).toBe(false);
+    }
+    for (const b of [open, retrying, recent]) {
+      expect(await exists("alert_group_batches", "id", b.batch)).toBe(true);
+      expect(await exists("alert_history", "id", b.message)).toBe(true);
+      for (const m of b.members) {
+        expect(await exists("alert_history", "id", m.alert)).toBe(true);
+        expect(await exists("alert_deliveries", "id", m.delivery)).toBe(true);
+      }
+    }
+    // The waiting members still name their batch.
+    const waiting = await db.query<{ n: number }>(
+      "select count(*)::int as n from alert_deliveries where group_batch_id = any($1::uuid[]) and status = 'grouped'",
+      [[open.batch, retrying.batch]],
+    );
+    expect(waiting.rows[0]?.n).toBe(4);
+    const groups = await db.query<{ group_key: string }>(
+      "select group_key from alert_groups where user_id = $1",
+      [user],
+    );
+    expect(groups.rows.map((r) => r.group_key)).toEqual(["recent"]);
+    const sweeps = await db.query<{ group_label: string }>(
+      "select group_label from alert_group_sweeps where user_id = $1",
+      [user],
+    );
+    expect(sweeps.rows.map((r) => r.group_label)).toEqual(["kept"]);
   });
 
   it("keeps everything when the setting is 0", async () => {

@@ -106,6 +106,8 @@ describe("webhooks API: create, read, list", () => {
       alert_disk_warning: true,
       alert_timeout_warning: true,
       alert_loss_diverged: true,
+      // Second-round types default on (DESIGN.md §6).
+      alert_group_completed: true,
       enabled: true,
       disabled_reason: null,
       last_success_at: null,

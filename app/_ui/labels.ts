@@ -26,6 +26,11 @@ export const EVENT_LABELS: Record<EventType, { label: string; explain: string }>
     explain:
       "A job reported a NaN or infinite loss (once per job), with the step and the last finite loss.",
   },
+  group_completed: {
+    label: "Sweep finished",
+    explain:
+      "Every job of a group (a sweep) finished: counts, the most common failure, the best loss and GPU-hours.",
+  },
 };
 
 /** Labels for every type history can show, system notices included. */
@@ -35,6 +40,7 @@ export const TYPE_LABELS: Record<string, string> = {
   weekly_digest: "Weekly digest",
   rate_limit_notice: "Rate limit notice",
   webhook_disabled: "Webhook disabled",
+  alert_group: "Group message",
   test: "Test",
 };
 
@@ -59,6 +65,7 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
   delivered: "Delivered",
   sending: "Sending",
   retrying: "Retrying",
+  grouped: "Grouped",
 };
 
 export const WEBHOOK_TYPE_LABELS: Record<WebhookType, string> = {

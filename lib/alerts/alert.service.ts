@@ -7,13 +7,18 @@ import {
   type AlertEvent,
   DEFAULT_FLAGS,
   type EventOutcome,
+  GROUPING,
+  QUIET_HOURS_DEFAULTS,
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
 import { diskThresholdFor } from "./event-outcome";
+import { applyGrouping } from "./grouping/apply-grouping";
+import { groupLabelOf } from "./grouping/group-key";
 import type { AlertMetrics } from "./metrics.port";
-import { type PlanRecipient, planAlert } from "./planner";
+import { type AlertPlan, type PlanRecipient, planAlert } from "./planner";
 import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
+import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
   countSuppressedSinceNotice,
@@ -170,14 +175,15 @@ export async function processEvent(
     data: event.data,
   };
 
+  // The group label: the same one for mutes and for the group key.
+  const label = groupLabelOf(event.data, { group: recipient.job_group });
   // A mute the user set (a job, its group label, the type) holds: recorded
   // as muted, never delivered, not counted against the rate limit.
-  const group = typeof event.data.group === "string" ? event.data.group : null;
   const mute = await findMute(tx, {
     userId: event.user_id,
     type: event.type,
     jobId: event.job_id,
-    group,
+    group: label,
     now,
   });
   if (mute) {
@@ -223,6 +229,7 @@ export async function processEvent(
     return done("suppressed", alert.id);
   }
 
+  const deliveries = withIds(plan);
   await insertAlerts(
     tx,
     [
@@ -231,11 +238,14 @@ export async function processEvent(
         status: plan.status,
         deferredUntil: plan.deferredUntil,
         suppressedReason: null,
-        deliveries: plan.deliveries,
+        deliveries,
       },
     ],
     now,
   );
+  // Grouping (DESIGN.md §6): a delivery whose group sent a message within
+  // the window waits in the group's batch instead of going out now.
+  await groupDeliveries(tx, recipient, { ...alert, label }, deliveries, now);
   const enqueued = plan.deliveries.filter((d) => d.status === "pending").length;
   return done(plan.status === "deferred" ? "deferred" : "alerted", alert.id, enqueued);
 }
@@ -269,6 +279,7 @@ export async function raiseSystemAlert(
   if (plan.deliveries.length === 0) return { alertId: null, enqueued: 0 };
   const { title, message } = alertText(input.type, input.data);
   const id = randomUUID();
+  const deliveries = withIds(plan);
   await insertAlerts(
     tx,
     [
@@ -284,14 +295,70 @@ export async function raiseSystemAlert(
         status: plan.status,
         deferredUntil: plan.deferredUntil,
         suppressedReason: null,
-        deliveries: plan.deliveries,
+        deliveries,
       },
     ],
+    now,
+  );
+  await groupDeliveries(
+    tx,
+    recipient,
+    { userId: input.userId, type: input.type, label: null },
+    deliveries,
     now,
   );
   const enqueued = plan.deliveries.filter((d) => d.status === "pending").length;
   if (enqueued > 0) await deps.queue.notifyDeliveries(tx);
   return { alertId: id, enqueued };
+}
+
+type PlannedWithId = AlertPlan["deliveries"][number] & { id: string };
+
+/** The plan's deliveries with ids chosen here, so grouping can refer to them in the same transaction. */
+function withIds(plan: AlertPlan): PlannedWithId[] {
+  return plan.deliveries.map((d) => ({ ...d, id: randomUUID() }));
+}
+
+/**
+ * Grouping (DESIGN.md §6; docs/grouping.md) for an alert just written: each
+ * delivery whose group sent a message within the user's window waits in the
+ * group's batch instead of going out now (applyGrouping decides, per kind).
+ */
+async function groupDeliveries(
+  tx: Queryable,
+  recipient: Recipient,
+  alert: { userId: string; type: string; label: string | null },
+  deliveries: readonly PlannedWithId[],
+  now: Date,
+): Promise<void> {
+  const prefs = recipient.prefs;
+  const quiet = prefs?.quiet_hours_enabled
+    ? {
+        enabled: true,
+        start: prefs.quiet_hours_start ?? QUIET_HOURS_DEFAULTS.start,
+        end: prefs.quiet_hours_end ?? QUIET_HOURS_DEFAULTS.end,
+        timeZone: prefs.timezone ?? QUIET_HOURS_DEFAULTS.timeZone,
+      }
+    : undefined;
+  await applyGrouping(tx, {
+    userId: alert.userId,
+    alertType: alert.type,
+    label: alert.label,
+    now,
+    windowSeconds: prefs?.group_window_seconds ?? GROUPING.defaultWindowSeconds,
+    quietUntil: (at) => (quiet ? quietHoursEnd(quiet, at) : undefined),
+    deliveries: deliveries.map((d) => ({
+      deliveryId: d.id,
+      channel: d.channel,
+      webhookId: d.webhookId,
+      kind:
+        d.channel === "email"
+          ? "email"
+          : (recipient.webhook_kinds[recipient.webhook_ids.indexOf(d.webhookId ?? "")] ??
+            "generic"),
+      status: d.status,
+    })),
+  });
 }
 
 /** Email for an event when `email_enabled` and the type's flag are on (the seed defaults when the user never saved preferences). */

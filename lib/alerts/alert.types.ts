@@ -24,6 +24,7 @@ export const ALERT_TYPES = [
   "weekly_digest",
   // Added in the second round (DESIGN.md §6).
   "loss_diverged",
+  "group_completed",
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -37,6 +38,7 @@ export const EVENT_TYPES = [
   "disk_warning",
   "timeout_warning",
   "loss_diverged",
+  "group_completed",
 ] as const satisfies readonly AlertType[];
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -50,6 +52,7 @@ export const ALERT_FLAG = {
   disk_warning: "alert_disk_warning",
   timeout_warning: "alert_timeout_warning",
   loss_diverged: "alert_loss_diverged",
+  group_completed: "alert_group_completed",
 } as const satisfies Record<EventType, string>;
 export type AlertFlag = (typeof ALERT_FLAG)[EventType];
 export const ALERT_FLAGS = Object.values(ALERT_FLAG) as AlertFlag[];
@@ -64,6 +67,7 @@ export const DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_disk_warning: true,
   alert_timeout_warning: true,
   alert_loss_diverged: true,
+  alert_group_completed: true,
 };
 
 /** The seed's quiet-hours defaults, for a user who enabled quiet hours without saving times. */
@@ -81,7 +85,8 @@ export const NO_EMAIL_ADDRESS = "no email address: set email_address in your ale
  * PagerDuty pages people, so a PagerDuty webhook takes by default only what
  * needs someone now (job_failed, gpu_oom, timeout_warning, disk_warning),
  * plus job_completed, which never pages: it resolves the job's incident.
- * Types it does not page for (job_started, job_cancelled, loss_diverged) are off.
+ * Types it does not page for (job_started, job_cancelled, loss_diverged,
+ * group_completed) are off.
  */
 export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_job_started: false,
@@ -93,6 +98,8 @@ export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_timeout_warning: true,
   // A diverged loss wastes the run but needs no one at night: chat and email tell of it.
   alert_loss_diverged: false,
+  // A sweep summary is a report, not an incident.
+  alert_group_completed: false,
 };
 
 export const WEBHOOK_TYPES = [
@@ -135,6 +142,8 @@ export interface AlertPreferences extends Record<AlertFlag, boolean> {
   quiet_hours_start: string;
   quiet_hours_end: string;
   timezone: string;
+  /** Grouping window (DESIGN.md §6 "Grouping"); 0 turns grouping off. */
+  group_window_seconds: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -196,4 +205,35 @@ export type DeliveryStatus =
   | "delivered"
   | "failed"
   | "skipped"
-  | "suppressed";
+  | "suppressed"
+  /** Waiting in a batch (`group_batch_id`); its group message's outcome becomes its own. */
+  | "grouped";
+
+/**
+ * Grouping (DESIGN.md §6; docs/grouping.md). A group is user × destination ×
+ * alert type × the job's group label; `group_window_seconds` is the window.
+ */
+export const GROUPING = {
+  /** `user_alert_preferences.group_window_seconds` default. */
+  defaultWindowSeconds: 60,
+  /** The largest window a user may choose (the migration's CHECK says the same). */
+  maxWindowSeconds: 3600,
+  /** Members a generic webhook's `alert.group` lists; `data.omitted` counts the rest. */
+  genericMaxMembers: 100,
+} as const;
+
+/**
+ * The `alert_history` type of a group message: one row per batch, whose one
+ * delivery sends the batch's members as one message. Counted by the rate
+ * limit like any message.
+ */
+export const GROUP_MESSAGE_TYPE = "alert_group";
+
+/** Alert types that are never grouped: reports, group messages and the system's own notices. */
+export const UNGROUPED_TYPES: readonly string[] = [
+  GROUP_MESSAGE_TYPE,
+  "daily_summary",
+  "weekly_digest",
+  "group_completed",
+  ...SYSTEM_ALERT_TYPES,
+];

@@ -21,8 +21,11 @@ export const DEDUPE_MIN_DAYS = 7;
 /** Rows deleted per statement. Default of `runRetention`'s `batchSize`. */
 export const RETENTION_BATCH = 1000;
 
-/** Delivery states still in the engine's hands; only the others are history. */
-const IN_FLIGHT = "('pending', 'deferred', 'retrying', 'sending')";
+/**
+ * Delivery states still in the engine's hands; only the others are history.
+ * `grouped`: a member waiting for its group message's outcome.
+ */
+const IN_FLIGHT = "('pending', 'deferred', 'retrying', 'sending', 'grouped')";
 
 /**
  * One kind of row that retention deletes. `sql` deletes at most `$2` rows
@@ -74,6 +77,49 @@ export const RETENTION_STEPS: readonly RetentionStep[] = [
               and not exists (select 1 from alert_deliveries d where d.alert_id = h.id)
             order by h.created_at limit $2
             for update of h skip locked)`,
+  },
+  {
+    // A group's batch (docs/grouping.md) goes once it is closed and neither
+    // its members' deliveries nor its group message are left (they went
+    // above, or are in flight and keep it). An open batch, whose members
+    // wait for its message, is never deleted.
+    name: "group_batches",
+    keep: "retention",
+    sql: `delete from alert_group_batches where id in (
+            select b.id from alert_group_batches b
+            where b.closed_at < $1
+              and not exists (select 1 from alert_deliveries d where d.group_batch_id = b.id)
+              and not exists (select 1 from alert_history h where h.id = b.message_alert_id)
+            order by b.closed_at limit $2
+            for update of b skip locked)`,
+  },
+  {
+    // When a group's last message went out: the look-back reads it for at
+    // most the window (≤ 1 h, GROUPING.maxWindowSeconds), so a day-old row
+    // decides nothing; a group with no row starts a new window, as it would.
+    name: "groups",
+    keep: "retention",
+    sql: `delete from alert_groups where (user_id, group_key) in (
+            select user_id, group_key from alert_groups
+            where last_message_at < $1
+            order by last_message_at limit $2
+            for update skip locked)`,
+  },
+  {
+    // How far a label's sweep summaries reach. Only once no job carries the
+    // label: without the row, the next summary would count the label's old
+    // jobs again.
+    name: "group_sweeps",
+    keep: "retention",
+    sql: `delete from alert_group_sweeps where (user_id, group_label) in (
+            select s.user_id, s.group_label from alert_group_sweeps s
+            where s.updated_at < $1
+              and not exists (
+                select 1 from training_jobs j
+                where j.user_id = s.user_id and j.metadata ? 'group'
+                  and alerts_group_label(j.metadata -> 'group') = s.group_label)
+            order by s.updated_at limit $2
+            for update of s skip locked)`,
   },
   {
     // A job's loss curve (training_job_progress), point by point, and the

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
-import { call, makeUser, type TestApp, type TestUser } from "../helpers/app";
+import { call, makeUngroupedUser, type TestApp, type TestUser } from "../helpers/app";
 import { faultSeed, randomFor, seededRandom } from "../helpers/random";
 import { type Answer, type ReceivedRequest, type Reply, startReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
@@ -114,7 +114,8 @@ describe("the standalone worker killed with SIGKILL 20 times during a stream of 
 
     const users: TestUser[] = [];
     for (let u = 0; u < USERS; u++) {
-      const user = await makeUser(app);
+      // Ungrouped: the test counts each alert's own delivery per webhook.
+      const user = await makeUngroupedUser(app);
       users.push(user);
       for (let w = 0; w < WEBHOOKS_PER_USER; w++) {
         const receiver = receivers[u * WEBHOOKS_PER_USER + w];

@@ -131,3 +131,22 @@ export async function call<T = Record<string, unknown>>(
     body: (text ? (json ? JSON.parse(text) : text) : undefined) as T,
   };
 }
+
+/**
+ * A user whose alerts are not grouped (`group_window_seconds` 0), so every
+ * alert goes out on its own as it did before grouping existed: for tests of
+ * each alert's own delivery (pacing, retries, recording, rules).
+ */
+export async function makeUngroupedUser(app: TestApp, email?: string): Promise<TestUser> {
+  const user = await makeUser(app, email);
+  await app.ctx.db.query(
+    "insert into auth.users (id, email) values ($1, $2) on conflict (id) do nothing",
+    [user.id, user.email],
+  );
+  await app.ctx.db.query(
+    `insert into user_alert_preferences (user_id, group_window_seconds) values ($1, 0)
+     on conflict (user_id) do update set group_window_seconds = 0`,
+    [user.id],
+  );
+  return user;
+}

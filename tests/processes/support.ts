@@ -21,9 +21,13 @@ export async function startProcessApp(): Promise<{ app: TestApp; databaseUrl: st
   return { app, databaseUrl };
 }
 
-/** A user whose one generic webhook, signed, takes every job_started alert. */
+/**
+ * A user whose one generic webhook, signed, takes every job_started alert.
+ * Ungrouped (window 0): the process and fault suites count each alert's own
+ * delivery to one webhook, which grouping would batch into group messages.
+ */
 export const userWithWebhook = (app: TestApp, url: string) =>
-  webhookFixture(app, url, { secret: "generate" });
+  webhookFixture(app, url, { secret: "generate" }, { ungrouped: true });
 
 /** Posts a job_started event for a new job, as a training server would. */
 export async function postJobStarted(userId: string): Promise<string> {

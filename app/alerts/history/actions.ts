@@ -45,6 +45,18 @@ const SAMPLE_DATA: Record<EventType, Record<string, unknown>> = {
     current_step: 1840,
     total_steps: 5000,
   },
+  group_completed: {
+    group: "sample-sweep",
+    jobs: 20,
+    completed: 15,
+    failed: 5,
+    cancelled: 0,
+    top_failure_reason: "torch.OutOfMemoryError: CUDA out of memory.",
+    top_failure_count: 4,
+    best_final_loss: 0.287,
+    best_model_name: "sample-llama-7b-lr3e-4",
+    gpu_hours: 312.5,
+  },
 };
 
 const OUTCOME_TEXT: Record<string, string> = {
@@ -84,7 +96,10 @@ export async function sendSampleEvent(_prev: SampleState, form: FormData): Promi
       body: {
         type: eventType,
         user_id: session.userId,
-        job_id: eventType === "disk_warning" ? undefined : randomUUID(),
+        job_id:
+          eventType === "disk_warning" || eventType === "group_completed"
+            ? undefined
+            : randomUUID(),
         data: SAMPLE_DATA[eventType],
       },
     },

@@ -186,6 +186,24 @@ function Deliveries({
                     </dd>
                   </div>
                 ) : null}
+                {d.group ? (
+                  <div className="wide" data-testid="group-message">
+                    <dt>Grouped</dt>
+                    <dd>
+                      Went out in group message{" "}
+                      <code title={d.group.message_alert_id ?? undefined}>
+                        {(d.group.message_alert_id ?? d.group.batch_id).slice(0, 8)}
+                      </code>{" "}
+                      with {d.group.size - 1} other{d.group.size === 2 ? "" : "s"}
+                      {d.group.status ? (
+                        <>
+                          {" "}
+                          · <StatusBadge status={d.group.status} />
+                        </>
+                      ) : null}
+                    </dd>
+                  </div>
+                ) : null}
                 {d.last_error ? (
                   <div className="wide">
                     <dt>{d.status === "skipped" || d.status === "suppressed" ? "Why" : "Error"}</dt>

@@ -25,7 +25,7 @@ export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Alert history · Training Alerts" };
 
-const FILTERS = ["alert_type", "status", "job_id"] as const;
+const FILTERS = ["alert_type", "status", "job_id", "group", "since"] as const;
 const PAGE_SIZE = "20";
 
 type SearchParams = Record<string, string | string[] | undefined>;
@@ -128,6 +128,22 @@ export default async function HistoryPage({
           />
           <FieldError id="filter-job-error" message={byField.job_id} />
         </div>
+        <div className="field">
+          <label htmlFor="filter-group">Group</label>
+          <input
+            id="filter-group"
+            name="group"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="e.g. lr-search"
+            defaultValue={filters.group}
+            aria-invalid={byField.group ? true : undefined}
+            aria-describedby={describedBy(byField.group && "filter-group-error")}
+          />
+          <FieldError id="filter-group-error" message={byField.group} />
+        </div>
+        {filters.since ? <input type="hidden" name="since" value={filters.since} /> : null}
         <div className="actions align-end">
           <button type="submit">Filter</button>
           {filtered ? <a href="/alerts/history">Clear filters</a> : null}

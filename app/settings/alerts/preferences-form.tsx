@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useEffect, useId, useState, useTransition } from "react";
-import { EVENT_TYPES } from "@/lib/alerts/alert.types";
+import { EVENT_TYPES, GROUPING } from "@/lib/alerts/alert.types";
 import { describeQuietHours } from "@/lib/alerts/quiet-hours";
 import type { PreferencesJson, ProblemView } from "../../_lib/api";
 import { describedBy, FieldError } from "../../_ui/field-error";
@@ -22,6 +22,7 @@ interface FormState extends Record<FlagKey, boolean> {
   daily_summary_time: string;
   weekly_digest_enabled: boolean;
   weekly_digest_day: string;
+  group_window_seconds: string;
 }
 
 const FIELDS = [
@@ -36,7 +37,18 @@ const FIELDS = [
   "daily_summary_time",
   "weekly_digest_enabled",
   "weekly_digest_day",
+  "group_window_seconds",
 ] as const;
+
+/** What the grouping window means, in one sentence, for the value being typed. */
+function describeGrouping(value: string): string {
+  if (!/^\s*\d+\s*$/.test(value)) {
+    return `A whole number of seconds, 0 to ${GROUPING.maxWindowSeconds}; 0 sends every alert on its own.`;
+  }
+  const seconds = Number(value);
+  if (seconds === 0) return "Off: every alert is sent on its own, as it happens.";
+  return `A lone alert is sent at once. When more of the same kind (same group, same destination) follow within ${seconds} s, they are sent together as one message at the end of each ${seconds}-second window. Nothing is dropped.`;
+}
 
 /** "22:00:00" (PostgreSQL TIME) → "22:00", what a time input shows without a seconds field. */
 const hhmm = (t: string) => (/^\d\d:\d\d:00$/.test(t) ? t.slice(0, 5) : t);
@@ -58,6 +70,7 @@ function toForm(p: PreferencesJson): FormState {
     daily_summary_time: hhmm(p.daily_summary_time),
     weekly_digest_enabled: p.weekly_digest_enabled,
     weekly_digest_day: String(p.weekly_digest_day),
+    group_window_seconds: String(p.group_window_seconds),
   };
 }
 
@@ -68,6 +81,10 @@ function toBody(f: FormState): Record<string, unknown> {
     email_address: email === "" ? null : email,
     timezone: f.timezone.trim(),
     weekly_digest_day: Number(f.weekly_digest_day),
+    // Left as typed when it is not a number, so the API names the field.
+    group_window_seconds: /^\s*\d+\s*$/.test(f.group_window_seconds)
+      ? Number(f.group_window_seconds)
+      : f.group_window_seconds,
   };
 }
 
@@ -303,6 +320,37 @@ export function PreferencesForm({
         <p id={`${id}-quiet-preview`} className="preview" data-testid="quiet-preview">
           {preview}
         </p>
+      </fieldset>
+
+      <fieldset className="card">
+        <legend>Grouping</legend>
+        <div className="field">
+          <label htmlFor={`${id}-group_window_seconds`}>
+            Group bursts of alerts over (seconds)
+          </label>
+          <input
+            id={`${id}-group_window_seconds`}
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={GROUPING.maxWindowSeconds}
+            step={1}
+            value={form.group_window_seconds}
+            onChange={(e) => set("group_window_seconds", e.target.value)}
+            aria-invalid={err("group_window_seconds") ? true : undefined}
+            aria-describedby={describedBy(
+              `${id}-group_window_seconds-hint`,
+              errId("group_window_seconds"),
+            )}
+          />
+          <p id={`${id}-group_window_seconds-hint`} className="hint" data-testid="grouping-preview">
+            {describeGrouping(form.group_window_seconds)}
+          </p>
+          <FieldError
+            id={`${id}-group_window_seconds-error`}
+            message={err("group_window_seconds")}
+          />
+        </div>
       </fieldset>
 
       <fieldset className="card">

@@ -25,6 +25,13 @@ export const historyQuerySchema = z.strictObject({
     .optional(),
   job_id: uuid.optional(),
   since: isoDateTime.optional(),
+  /** A job's group label (`metadata.group`, or the event's `data.group`). */
+  group: z
+    .string()
+    .trim()
+    .min(1, { error: "must be a group label (a sweep or project name)" })
+    .max(200, { error: "must be at most 200 characters" })
+    .optional(),
 });
 export type HistoryQuery = z.output<typeof historyQuerySchema>;
 
@@ -40,6 +47,21 @@ export const deliveryViewSchema = z.object({
   last_error: z.string().nullable(),
   next_attempt_at: z.iso.datetime().nullable(),
   delivered_at: z.iso.datetime().nullable(),
+  /**
+   * Set when the delivery waited in a batch (DESIGN.md §6 "Grouping"): it
+   * went out in group message `message_alert_id` with `size - 1` others, and
+   * `status` is that message's delivery status.
+   */
+  group: z
+    .object({
+      batch_id: uuid,
+      message_alert_id: uuid.nullable(),
+      size: z.int(),
+      status: z.string().nullable(),
+    })
+    .nullable()
+    // Absent where deliveries are listed without their group (a job's alerts).
+    .optional(),
 });
 
 export const historyItemSchema = z.object({
@@ -59,6 +81,7 @@ export const historyItemSchema = z.object({
   webhook_error: z.string().nullable(),
   deferred_until: z.iso.datetime().nullable(),
   suppressed_reason: z.string().nullable(),
+  group_label: z.string().nullable(),
   created_at: z.iso.datetime(),
   deliveries: z.array(deliveryViewSchema),
 });

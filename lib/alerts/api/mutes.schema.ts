@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "../alert.types";
+import { cleanGroupLabel } from "../grouping/group-key";
 import { isoDateTime, uuid } from "./fields";
 
 /** The durations the UI offers; `until` gives any other end. */
@@ -16,6 +17,8 @@ export const muteCreateSchema = z
     value: z
       .string({ error: "must be a string" })
       .trim()
+      // A group label is compared as grouping cleans it (one line); ids and types have no spaces.
+      .overwrite((v) => cleanGroupLabel(v) ?? v)
       .min(1, { error: "must not be empty" })
       .max(200, { error: "must be at most 200 characters" }),
     duration: z.enum(["1h", "8h", "24h"], { error: "must be 1h, 8h or 24h" }).optional(),

@@ -1,11 +1,18 @@
 import { z } from "zod";
-import { ALERT_FLAGS, type AlertFlag } from "../alert.types";
+import { ALERT_FLAGS, type AlertFlag, GROUPING } from "../alert.types";
 import { bool, email, timeOfDay, timeZone, uuid } from "./fields";
 
 const flagFields = Object.fromEntries(ALERT_FLAGS.map((f) => [f, bool(f).optional()])) as Record<
   AlertFlag,
   z.ZodOptional<z.ZodBoolean>
 >;
+
+const windowRule = `must be a whole number of seconds from 0 (grouping off) to ${GROUPING.maxWindowSeconds}`;
+/** DESIGN.md §6 "Grouping": the window of a group; 0 turns grouping off. */
+const groupWindow = z
+  .int({ error: windowRule })
+  .min(0, { error: windowRule })
+  .max(GROUPING.maxWindowSeconds, { error: windowRule });
 
 /** `PUT /api/alerts/preferences`: any subset of the seed's preference columns. */
 export const preferencesUpdateSchema = z.strictObject({
@@ -24,6 +31,7 @@ export const preferencesUpdateSchema = z.strictObject({
   quiet_hours_start: timeOfDay.optional(),
   quiet_hours_end: timeOfDay.optional(),
   timezone: timeZone.optional(),
+  group_window_seconds: groupWindow.optional(),
 });
 export type PreferencesUpdate = z.output<typeof preferencesUpdateSchema>;
 
@@ -47,6 +55,7 @@ export const preferencesViewSchema = z.object({
   quiet_hours_start: z.string(),
   quiet_hours_end: z.string(),
   timezone: z.string(),
+  group_window_seconds: z.int(),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 });

@@ -1,5 +1,6 @@
 import type { LookupFunction } from "node:net";
 import type { AlertCard } from "../formatters/card";
+import type { GroupCard } from "../grouping/group-card";
 import type { EmailTransport } from "./email.channel";
 
 /**
@@ -16,6 +17,11 @@ import type { EmailTransport } from "./email.channel";
 export interface Channel<Payload, SendResult> {
   readonly kind: string;
   format(card: AlertCard, destination: Destination): Payload;
+  /**
+   * Pure: a group message (DESIGN.md §6 "Grouping") for this kind. A kind
+   * without it is never grouped: each of its alerts goes out on its own.
+   */
+  formatGroup?(group: GroupCard, destination: Destination): Payload;
   send(payload: Payload, destination: Destination, io: ChannelIo): Promise<SendResult>;
   classify(result: SendResult): ChannelResult;
   readonly pacing: Pacing;

@@ -55,7 +55,10 @@ export async function attemptDelivery(
 ): Promise<ChannelResult> {
   const started = performance.now();
   try {
-    const payload = channel.format(card, destination);
+    const payload =
+      card.group && channel.formatGroup
+        ? channel.formatGroup(card.group, destination)
+        : channel.format(card, destination);
     return channel.classify(await channel.send(payload, destination, io));
   } catch (error) {
     return {

@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/types";
 import { encrypt } from "../../security/encryption";
 import { raiseSystemAlert } from "../alert.service";
+import { GROUP_MESSAGE_TYPE } from "../alert.types";
 import type { ChannelResult } from "../channels/channel.types";
 import type { AlertMetrics } from "../metrics.port";
 import { refreshAlertSummary } from "../sql/alerts";
@@ -11,6 +12,7 @@ import { lockWebhooks } from "../sql/lock-webhooks";
 import { markWebhookFailure } from "../sql/mark-webhook-failure";
 import { markWebhooksSucceeded } from "../sql/mark-webhooks-succeeded";
 import { type AttemptRecord, recordAttempts } from "../sql/record-attempts";
+import { recordGroupMembers } from "../sql/record-group-members";
 import { updateWebhookAddress } from "../sql/update-webhook-address";
 import { URL_PURPOSE } from "../webhook-input";
 import { maskUrl } from "../webhook-url";
@@ -84,8 +86,25 @@ export async function recordOutcomes(
       wake = health.noticeQueued || wake;
       if (health.disabled) disabled++;
     }
+    // A group message's outcome is its members' too.
+    const members = await recordGroupMembers(
+      tx,
+      steps.flatMap(({ record }, i) => {
+        const claimed = sent[i]?.claimed;
+        const batchId = claimed?.data.batch_id;
+        return claimed?.alert_type === GROUP_MESSAGE_TYPE &&
+          typeof batchId === "string" &&
+          owned.has(record.id)
+          ? [{ batchId, status: record.status, statusCode: record.statusCode, error: record.error }]
+          : [];
+      }),
+      now,
+    );
     await refreshAlertSummary(tx, [
-      ...new Set(sent.filter((s) => owned.has(s.claimed.id)).map((s) => s.claimed.alert_id)),
+      ...new Set([
+        ...sent.filter((s) => owned.has(s.claimed.id)).map((s) => s.claimed.alert_id),
+        ...members,
+      ]),
     ]);
     return steps.map(({ record }) => (owned.has(record.id) ? record.status : "stale"));
   });

@@ -1,9 +1,10 @@
-import { EVENT_TYPES, NO_EMAIL_ADDRESS } from "../alert.types";
+import { EVENT_TYPES, GROUP_MESSAGE_TYPE, NO_EMAIL_ADDRESS } from "../alert.types";
 import type { ChannelResult, HttpOptions } from "../channels/channel.types";
 import type { EmailTransport } from "../channels/email.channel";
 import { attemptDelivery, channelFor, emailDestination, openDestination } from "../channels/index";
 import { OPERATOR_ERROR_PREFIX } from "../channels/open-destination";
 import type { AlertCard } from "../formatters/card";
+import { loadGroupCard } from "../grouping/load-group-card";
 import { MUTE_LINK_HOURS, MUTE_LINK_LIFETIME_MS, muteLinkUrl, signMuteGrant } from "../mute-link";
 import type { ClaimedDelivery } from "../sql/claim-due-deliveries";
 import type { DeliveryDeps } from "./delivery.types";
@@ -65,7 +66,17 @@ export function cardOf(d: ClaimedDelivery, appUrl: string, muteKey?: Buffer): Al
  * channel's exception a retry.
  */
 export async function sendClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promise<SendOutcome> {
-  const card = cardOf(d, deps.config.appUrl, deps.config.encryptionKeys[0]?.key);
+  let card = cardOf(d, deps.config.appUrl, deps.config.encryptionKeys[0]?.key);
+  if (d.alert_type === GROUP_MESSAGE_TYPE && typeof d.data.batch_id === "string") {
+    // The batch's window has ended: its members are fixed now and sent as one message.
+    const group = await loadGroupCard(deps.db, {
+      messageCard: card,
+      batchId: d.data.batch_id,
+      now: deps.clock(),
+    });
+    if (!group) return "skip";
+    card = group;
+  }
   const io = {
     deliveryId: d.id,
     now: deps.clock(),

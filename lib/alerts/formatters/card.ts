@@ -1,3 +1,4 @@
+import type { GroupCard } from "../grouping/group-card";
 import { jobLink } from "../templates/facts";
 
 /**
@@ -19,6 +20,8 @@ export interface AlertCard {
    * is about a job or an event type a user can mute. Absent: no mute link.
    */
   mute?: { url: string; label: string };
+  /** Set on a group message's card: the batch it sends (DESIGN.md §6 "Grouping"). */
+  group?: GroupCard;
 }
 
 /** Where "View Details" points. */

@@ -16,7 +16,7 @@ const SUBJECT_MAX = 200;
 /** How much of an error an email shows: far more than chat, still a screenful. */
 const ERROR_TAIL = { maxChars: 3000, maxLines: 30 };
 
-const ACCENT: Record<AlertLevel, string> = {
+export const ACCENT: Record<AlertLevel, string> = {
   failure: "#dc2626",
   success: "#16a34a",
   warning: "#d97706",
@@ -111,11 +111,11 @@ function renderText(
 }
 
 // Font stacks: Outlook on Windows falls back to Times without an explicit list.
-const SANS = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
-const MONO = "ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace";
+export const SANS = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
+export const MONO = "ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace";
 
 /** Dark theme and small-screen rules, for the clients that read a <style> block. */
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
 body { margin: 0; padding: 0; width: 100% !important; -webkit-text-size-adjust: 100%; }
 a { color: #2563eb; }

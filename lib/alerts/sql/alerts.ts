@@ -11,12 +11,17 @@ export interface Recipient {
     quiet_hours_start: string | null;
     quiet_hours_end: string | null;
     timezone: string | null;
+    group_window_seconds?: number | null;
     [flag: string]: unknown;
   } | null;
   auth_email: string | null;
   /** Enabled webhooks whose flag for the event type is on. */
   webhook_ids: string[];
+  /** Each of `webhook_ids`' `webhook_type`, in the same order. */
+  webhook_kinds: string[];
   last_progress_at: string | null;
+  /** The job's group label (`metadata.group`), or null. */
+  job_group: string | null;
 }
 
 /** The columns of a `Recipient`, for `$1` the user and `$2` the job. */
@@ -25,12 +30,17 @@ function recipientColumns(type: EventType | null): string {
   return `(select row_to_json(p) from (
           select email_enabled, email_address, quiet_hours_enabled,
                  quiet_hours_start::text as quiet_hours_start, quiet_hours_end::text as quiet_hours_end,
-                 timezone, ${ALERT_FLAGS.join(", ")}
+                 timezone, ${ALERT_FLAGS.join(", ")}, group_window_seconds
           from user_alert_preferences where user_id = $1) p) as prefs,
        (select email from auth.users where id = $1) as auth_email,
        array(select id from user_webhooks
              where user_id = $1 and enabled is true ${flag ? `and ${flag} is true` : ""}
              order by created_at, id) as webhook_ids,
+       array(select coalesce(webhook_type, 'generic') from user_webhooks
+             where user_id = $1 and enabled is true ${flag ? `and ${flag} is true` : ""}
+             order by created_at, id) as webhook_kinds,
+       (select alerts_group_label(metadata -> 'group') from training_jobs
+          where id = $2 and user_id = $1) as job_group,
        (select to_char(last_progress_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
           from training_jobs where id = $2) as last_progress_at`;
 }
@@ -47,8 +57,9 @@ export interface EventRecipient extends Recipient {
   /** False for a user id that the auth schema does not know (Supabase). */
   present: boolean;
   /**
-   * The user's alerts in the rolling hour before `now` that count towards
-   * the rate limit (not suppressed, not system notices), and the oldest.
+   * The user's messages in the rolling hour before `now` that count towards
+   * the rate limit (alerts not suppressed, not system notices, not only
+   * waiting in batches; group messages), and the oldest.
    */
   recent: { count: number; oldest: Date | null };
 }
@@ -71,9 +82,15 @@ export async function loadEventRecipient(
   >(
     `with ${EVENT_USER_SQL.cte}
      select ${EVENT_USER_SQL.present} as present, ${recipientColumns(type)}, recent.count, recent.oldest
-     from (select count(*)::int as count, min(created_at) as oldest from alert_history
+     from (select count(*)::int as count, min(created_at) as oldest from alert_history h
            where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
-             and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])) recent`,
+             and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])
+             -- The limit counts messages: an alert that only waits in batches is
+             -- not one (its group message, an alert_group alert, is).
+             and (not exists (select 1 from alert_deliveries g
+                              where g.alert_id = h.id and g.group_batch_id is not null)
+                  or exists (select 1 from alert_deliveries g
+                             where g.alert_id = h.id and g.group_batch_id is null))) recent`,
     [userId, jobId, now, SYSTEM_ALERT_TYPES],
   );
   const row = rows[0];
@@ -153,7 +170,7 @@ export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Pr
          max(last_error) filter (where channel = 'webhook' and status <> 'delivered') as webhook_error,
          case
            when bool_and(status = 'suppressed') then 'suppressed'
-           when bool_or(status in ('pending', 'sending', 'retrying')) then 'pending'
+           when bool_or(status in ('pending', 'sending', 'retrying', 'grouped')) then 'pending'
            when bool_or(status = 'deferred') then 'deferred'
            when bool_and(status = 'skipped') then 'skipped'
            when bool_and(status in ('delivered', 'skipped')) then 'sent'

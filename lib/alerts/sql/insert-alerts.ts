@@ -15,6 +15,8 @@ export interface NewAlertRow {
   deferredUntil: Date | null;
   suppressedReason: string | null;
   deliveries: {
+    /** Chosen by the caller when it refers to the row in the same transaction (grouping); else generated. */
+    id?: string;
     channel: "email" | "webhook";
     webhookId: string | null;
     status: DeliveryStatus;
@@ -68,11 +70,13 @@ export async function insertAlerts(
   );
   if (rows.length === 0) return;
   await db.query(
-    `insert into alert_deliveries (alert_id, user_id, channel, webhook_id, status, last_error,
+    `insert into alert_deliveries (id, alert_id, user_id, channel, webhook_id, status, last_error,
                                    next_attempt_at, created_at, updated_at)
-     select d.alert_id, d.user_id, d.channel, d.webhook_id, d.status, d.last_error, d.next_at, $8, $8
-     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::timestamptz[])
-       as d(alert_id, user_id, channel, webhook_id, status, last_error, next_at)`,
+     select coalesce(d.id, gen_random_uuid()), d.alert_id, d.user_id, d.channel, d.webhook_id,
+            d.status, d.last_error, d.next_at, $8, $8
+     from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[],
+                 $7::timestamptz[], $9::uuid[])
+       as d(alert_id, user_id, channel, webhook_id, status, last_error, next_at, id)`,
     [
       rows.map((d) => d.alertId),
       rows.map((d) => d.userId),
@@ -82,6 +86,7 @@ export async function insertAlerts(
       rows.map((d) => d.lastError),
       rows.map((d) => d.nextAttemptAt),
       now,
+      rows.map((d) => d.id ?? null),
     ],
   );
 }

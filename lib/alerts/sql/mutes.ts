@@ -65,9 +65,10 @@ export async function deleteMute(db: Queryable, userId: string, id: string): Pro
 }
 
 /**
- * The mute that silences an alert of `type` about `jobId` (whose group label
- * is the job's `metadata.group`, else `group`), if any holds at `now`: the one
- * that lasts longest.
+ * The mute that silences an alert of `type` about `jobId` whose group label
+ * is `group` (groupLabelOf: the event's `data.group`, else the job's
+ * `metadata.group`, the label grouping uses too), if any holds at `now`: the
+ * one that lasts longest.
  */
 export async function findMute(
   db: Queryable,
@@ -78,10 +79,7 @@ export async function findMute(
      where m.user_id = $1 and m.muted_until > $5
        and ((m.scope = 'type' and m.value = $2)
          or (m.scope = 'job' and m.value = $3::text)
-         or (m.scope = 'group' and m.value = coalesce(
-               (select j.metadata->>'group' from training_jobs j
-                where j.id = $3::uuid and j.user_id = $1),
-               $4::text)))
+         or (m.scope = 'group' and m.value = $4::text))
      order by m.muted_until desc limit 1`,
     [q.userId, q.type, q.jobId, q.group, q.now],
   );

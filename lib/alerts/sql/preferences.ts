@@ -7,7 +7,8 @@ const COLUMNS = `id, user_id, email_enabled, email_address,
   daily_summary_enabled, daily_summary_time::text as daily_summary_time,
   weekly_digest_enabled, weekly_digest_day,
   quiet_hours_enabled, quiet_hours_start::text as quiet_hours_start,
-  quiet_hours_end::text as quiet_hours_end, timezone, created_at, updated_at`;
+  quiet_hours_end::text as quiet_hours_end, timezone, group_window_seconds,
+  created_at, updated_at`;
 
 /** The user's preferences; a row with the seed's defaults is created on first read. */
 export async function getOrCreatePreferences(

@@ -2,6 +2,7 @@ import type { AlertType, SystemAlertType } from "../alert.types";
 import { dailySummary } from "./daily-summary";
 import { diskWarning } from "./disk-warning";
 import { gpuOom } from "./gpu-oom";
+import { groupCompleted } from "./group-completed";
 import { jobCancelled } from "./job-cancelled";
 import { jobCompleted } from "./job-completed";
 import { jobFailed } from "./job-failed";
@@ -25,6 +26,7 @@ export const TEMPLATES: Record<TemplateType, AlertTemplate> = {
   gpu_oom: gpuOom,
   disk_warning: diskWarning,
   timeout_warning: timeoutWarning,
+  group_completed: groupCompleted,
   daily_summary: dailySummary,
   weekly_digest: weeklyDigest,
   loss_diverged: lossDiverged,

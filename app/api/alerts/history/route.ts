@@ -16,6 +16,7 @@ export const GET = route(
         status: query.status,
         jobId: query.job_id,
         since: query.since,
+        group: query.group,
         after: query.cursor ? decodeCursor(query.cursor) : undefined,
         limit: query.limit + 1,
       }),

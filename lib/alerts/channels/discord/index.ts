@@ -1,5 +1,6 @@
 import type { SafePostResult } from "../../../security/safe-http";
 import { formatDiscord } from "../../formatters/discord.formatter";
+import { formatDiscordGroup } from "../../formatters/group/discord.group";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
@@ -8,6 +9,7 @@ import { postWebhook, type WebhookPayload } from "../webhook.channel";
 export const discordChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: "discord",
   format: (card) => ({ body: JSON.stringify(formatDiscord(card)) }),
+  formatGroup: (group) => ({ body: JSON.stringify(formatDiscordGroup(group)) }),
   // Discord answers 204 with no body unless asked to wait; with it, errors carry codes.
   send: (payload, destination, io) =>
     postWebhook(payload, destination, io, withWait(destination.address)),

@@ -1,4 +1,5 @@
 import { type EmailContent, emailHeaders, formatEmail } from "../../formatters/email.formatter";
+import { formatEmailGroup } from "../../formatters/group/email.group";
 import type { Channel } from "../channel.types";
 import type { EmailSendResult } from "../email.channel";
 
@@ -10,6 +11,7 @@ export interface EmailPayload extends EmailContent {
 export const emailChannel: Channel<EmailPayload, EmailSendResult> = {
   kind: "email",
   format: (card) => ({ ...formatEmail(card), headers: emailHeaders(card.appUrl) }),
+  formatGroup: (group) => ({ ...formatEmailGroup(group), headers: emailHeaders(group.appUrl) }),
   send: async (payload, destination, io) =>
     io.email
       ? io.email.send({

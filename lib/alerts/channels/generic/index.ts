@@ -1,5 +1,6 @@
 import type { SafePostResult } from "../../../security/safe-http";
 import { formatGeneric } from "../../formatters/generic.formatter";
+import { formatGenericGroup } from "../../formatters/group/generic.group";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
@@ -8,6 +9,7 @@ import { postWebhook, type WebhookPayload } from "../webhook.channel";
 export const genericChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: "generic",
   format: (card) => ({ body: JSON.stringify(formatGeneric(card)) }),
+  formatGroup: (group) => ({ body: JSON.stringify(formatGenericGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) => classifyHttp(result),
   pacing: { minIntervalMs: 0, maxInFlight: 4 },

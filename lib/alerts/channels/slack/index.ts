@@ -1,4 +1,5 @@
 import type { SafePostResult } from "../../../security/safe-http";
+import { formatSlackGroup } from "../../formatters/group/slack.group";
 import { formatSlack } from "../../formatters/slack.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
@@ -8,6 +9,7 @@ import { postWebhook, type WebhookPayload } from "../webhook.channel";
 export const slackChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: "slack",
   format: (card) => ({ body: JSON.stringify(formatSlack(card)) }),
+  formatGroup: (group) => ({ body: JSON.stringify(formatSlackGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) =>
     classifyHttp(result, {
