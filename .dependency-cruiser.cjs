@@ -14,6 +14,17 @@ module.exports = {
       to: { path: "^(lib/(http|queue|server|engine|web)|app)/" },
     },
     {
+      name: "alerts-through-its-index",
+      comment:
+        "Routes, pages and lib/http use lib/alerts through its public surface (lib/alerts/index.ts; client.ts in client components), so the core's files can move without touching them.",
+      severity: "error",
+      from: { path: "^(app|lib/http)/" },
+      to: {
+        path: "^lib/alerts/",
+        pathNot: "^lib/alerts/(index|client)\\.ts$",
+      },
+    },
+    {
       name: "lib-never-imports-app",
       comment: "Routes and pages use lib; lib never uses them.",
       severity: "error",

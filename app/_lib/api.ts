@@ -1,8 +1,12 @@
 import type { z } from "zod";
-import type { historyPageSchema } from "@/lib/alerts/api/history.schema";
-import type { keyCreatedSchema, keyViewSchema } from "@/lib/alerts/api/keys.schema";
-import type { preferencesViewSchema } from "@/lib/alerts/api/preferences.schema";
-import type { webhookTestResultSchema, webhookViewSchema } from "@/lib/alerts/api/webhooks.schema";
+import type {
+  historyPageSchema,
+  keyCreatedSchema,
+  keyViewSchema,
+  preferencesViewSchema,
+  webhookTestResultSchema,
+  webhookViewSchema,
+} from "@/lib/alerts";
 import type { RouteContext } from "@/lib/http/route";
 
 /**

@@ -1,4 +1,4 @@
-import type { AlertFlag, AlertStatus, EventType, WebhookType } from "@/lib/alerts/alert.types";
+import type { AlertFlag, AlertStatus, EventType, WebhookType } from "@/lib/alerts/client";
 
 /** What each alert type is called in the UI, and one line on when it happens. */
 export const EVENT_LABELS: Record<EventType, { label: string; explain: string }> = {

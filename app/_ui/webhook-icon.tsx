@@ -1,4 +1,4 @@
-import type { WebhookType } from "@/lib/alerts/alert.types";
+import type { WebhookType } from "@/lib/alerts/client";
 
 const LOOK: Record<WebhookType, { fill: string; glyph: string }> = {
   slack: { fill: "#611f69", glyph: "#" },

@@ -1,8 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { verifyMuteToken } from "@/lib/alerts/mute-link";
-import { upsertMute } from "@/lib/alerts/sql/mutes";
+import { upsertMute, verifyMuteToken } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 
 /**

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { verifyMuteToken } from "@/lib/alerts/mute-link";
+import { verifyMuteToken } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 import { typeLabel } from "../_ui/labels";
 import { muteFromLink } from "./actions";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { GET as getPreferences } from "@/app/api/alerts/preferences/route";
 import { GET } from "@/app/api/training/jobs/route";
-import { JOB_STATUSES } from "@/lib/alerts/triggers/training-job.trigger";
+import { JOB_STATUSES } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 import { callApi, type PreferencesJson } from "../_lib/api";
 import { requireSession } from "../_lib/session";

@@ -1,8 +1,11 @@
 import { z } from "zod";
-import { eventAcceptedSchema, eventInputSchema } from "../alerts/api/events.schema";
-import { historyPageSchema, historyQuerySchema } from "../alerts/api/history.schema";
-import { inboxPageSchema, inboxQuerySchema } from "../alerts/api/inbox.schema";
 import {
+  eventAcceptedSchema,
+  eventInputSchema,
+  historyPageSchema,
+  historyQuerySchema,
+  inboxPageSchema,
+  inboxQuerySchema,
   jobDetailQuerySchema,
   jobDetailSchema,
   jobLogsSchema,
@@ -10,16 +13,19 @@ import {
   jobPutSchema,
   jobsPageSchema,
   jobsQuerySchema,
-} from "../alerts/api/jobs.schema";
-import { keyCreatedSchema, keyCreateSchema, keyViewSchema } from "../alerts/api/keys.schema";
-import { muteCreateSchema, muteListSchema, muteViewSchema } from "../alerts/api/mutes.schema";
-import { preferencesUpdateSchema, preferencesViewSchema } from "../alerts/api/preferences.schema";
-import {
+  keyCreatedSchema,
+  keyCreateSchema,
+  keyViewSchema,
+  muteCreateSchema,
+  muteListSchema,
+  muteViewSchema,
+  preferencesUpdateSchema,
+  preferencesViewSchema,
   webhookCreateSchema,
   webhookPatchSchema,
   webhookTestResultSchema,
   webhookViewSchema,
-} from "../alerts/api/webhooks.schema";
+} from "../alerts";
 import type { Access } from "./route";
 
 /** One documented operation; the schemas are the same ones the routes validate with. */

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { refresh } from "next/cache";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { EVENT_TYPES, type EventType } from "@/lib/alerts/alert.types";
+import { EVENT_TYPES, type EventType } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 import { callApi } from "../../_lib/api";
 import { actionSession } from "../../_lib/session";

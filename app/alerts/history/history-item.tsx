@@ -1,14 +1,17 @@
-import { EVENT_TYPES, type WebhookType } from "@/lib/alerts/alert.types";
-import type { AlertCard } from "@/lib/alerts/formatters/card";
-import { formatDiscord } from "@/lib/alerts/formatters/discord.formatter";
-import { formatEmail } from "@/lib/alerts/formatters/email.formatter";
-import { formatGeneric } from "@/lib/alerts/formatters/generic.formatter";
-import { formatMattermost } from "@/lib/alerts/formatters/mattermost.formatter";
-import { formatNtfy } from "@/lib/alerts/formatters/ntfy.formatter";
-import { formatPagerDuty } from "@/lib/alerts/formatters/pagerduty.formatter";
-import { formatSlack } from "@/lib/alerts/formatters/slack.formatter";
-import { formatTeams } from "@/lib/alerts/formatters/teams.formatter";
-import { formatTelegram } from "@/lib/alerts/formatters/telegram.formatter";
+import {
+  type AlertCard,
+  EVENT_TYPES,
+  formatDiscord,
+  formatEmail,
+  formatGeneric,
+  formatMattermost,
+  formatNtfy,
+  formatPagerDuty,
+  formatSlack,
+  formatTeams,
+  formatTelegram,
+  type WebhookType,
+} from "@/lib/alerts";
 import type { HistoryItemJson } from "../../_lib/api";
 import { formatWhen } from "../../_ui/format";
 import { DELIVERY_STATUS_LABELS, typeLabel, WEBHOOK_TYPE_LABELS } from "../../_ui/labels";

@@ -3,7 +3,7 @@
 import { refresh } from "next/cache";
 import { DELETE as deleteMute } from "@/app/api/alerts/mutes/[id]/route";
 import { POST as postMute } from "@/app/api/alerts/mutes/route";
-import { zonedTimeToInstant } from "@/lib/alerts/quiet-hours";
+import { zonedTimeToInstant } from "@/lib/alerts";
 import { callApi } from "../../_lib/api";
 import { actionSession } from "../../_lib/session";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { GET } from "@/app/api/alerts/history/route";
 import { GET as getPreferences } from "@/app/api/alerts/preferences/route";
 import { GET as getWebhooks } from "@/app/api/alerts/webhooks/route";
-import { ALERT_STATUSES, ALERT_TYPES } from "@/lib/alerts/alert.types";
+import { ALERT_STATUSES, ALERT_TYPES } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 import {
   callApi,

@@ -1,7 +1,7 @@
 "use client";
 
 import { startTransition, useActionState, useState } from "react";
-import { EVENT_TYPES } from "@/lib/alerts/alert.types";
+import { EVENT_TYPES } from "@/lib/alerts/client";
 import { EVENT_LABELS } from "../../_ui/labels";
 import { type SampleState, sendSampleEvent } from "./actions";
 

@@ -1,4 +1,4 @@
-import { countOperatorErrors } from "@/lib/alerts/sql/count-operator-errors";
+import { countOperatorErrors } from "@/lib/alerts";
 import { getWorkerState } from "@/lib/queue/worker-state";
 import { getContext } from "@/lib/server/context";
 

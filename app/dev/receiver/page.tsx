@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { SECRET_PURPOSE } from "@/lib/alerts/webhook-input";
+import { SECRET_PURPOSE } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { decrypt } from "@/lib/security/encryption";
 import { getContext } from "@/lib/server/context";

@@ -1,8 +1,7 @@
 "use client";
 
 import { type FormEvent, useEffect, useId, useState, useTransition } from "react";
-import { EVENT_TYPES, GROUPING } from "@/lib/alerts/alert.types";
-import { describeQuietHours } from "@/lib/alerts/quiet-hours";
+import { describeQuietHours, EVENT_TYPES, GROUPING } from "@/lib/alerts/client";
 import type { PreferencesJson, ProblemView } from "../../_lib/api";
 import { describedBy, FieldError } from "../../_ui/field-error";
 import { EVENT_LABELS, flagOf, WEEKDAYS } from "../../_ui/labels";

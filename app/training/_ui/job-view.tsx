@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { jobDetailSchema, jobsPageSchema } from "@/lib/alerts/api/jobs.schema";
+import type { jobDetailSchema, jobsPageSchema } from "@/lib/alerts";
 
 export type JobsPageJson = z.output<typeof jobsPageSchema>;
 export type JobListItemJson = JobsPageJson["items"][number];

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import type { z } from "zod";
 import { GET } from "@/app/api/alerts/events/route";
 import { GET as getPreferences } from "@/app/api/alerts/preferences/route";
-import type { inboxPageSchema } from "@/lib/alerts/api/inbox.schema";
+import type { inboxPageSchema } from "@/lib/alerts";
 import { callApi, type PreferencesJson } from "../../../_lib/api";
 import { requireSession } from "../../../_lib/session";
 import { formatWhen } from "../../../_ui/format";

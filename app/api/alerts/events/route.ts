@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { eventInputSchema } from "@/lib/alerts/api/events.schema";
-import { inboxQuerySchema } from "@/lib/alerts/api/inbox.schema";
-import { describeOutcome } from "@/lib/alerts/event-outcome";
-import { decodeCursor, encodeCursor } from "@/lib/alerts/history-cursor";
-import { jobNotFound } from "@/lib/alerts/job-id";
-import { insertEventAndNotify } from "@/lib/alerts/sql/events";
-import { getJob } from "@/lib/alerts/sql/jobs";
-import { listInboxEvents } from "@/lib/alerts/sql/list-inbox-events";
+import {
+  decodeCursor,
+  describeOutcome,
+  encodeCursor,
+  eventInputSchema,
+  getJob,
+  inboxQuerySchema,
+  insertEventAndNotify,
+  jobNotFound,
+  listInboxEvents,
+} from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";

@@ -1,6 +1,4 @@
-import { historyQuerySchema } from "@/lib/alerts/api/history.schema";
-import { decodeCursor, encodeCursor } from "@/lib/alerts/history-cursor";
-import { listHistory } from "@/lib/alerts/sql/history";
+import { decodeCursor, encodeCursor, historyQuerySchema, listHistory } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { json, route } from "@/lib/http/route";
 

@@ -1,5 +1,4 @@
-import { keyCreateSchema } from "@/lib/alerts/api/keys.schema";
-import { insertProducerKey, listProducerKeys } from "@/lib/alerts/sql/producer-keys";
+import { insertProducerKey, keyCreateSchema, listProducerKeys } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { generateProducerKey, MAX_PRODUCER_KEYS_PER_USER } from "@/lib/http/producer-keys";

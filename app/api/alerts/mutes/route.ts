@@ -1,5 +1,10 @@
-import { MAX_MUTE_MS, MUTE_DURATIONS, muteCreateSchema } from "@/lib/alerts/api/mutes.schema";
-import { listActiveMutes, upsertMute } from "@/lib/alerts/sql/mutes";
+import {
+  listActiveMutes,
+  MAX_MUTE_MS,
+  MUTE_DURATIONS,
+  muteCreateSchema,
+  upsertMute,
+} from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

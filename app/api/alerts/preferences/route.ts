@@ -1,5 +1,4 @@
-import { preferencesUpdateSchema } from "@/lib/alerts/api/preferences.schema";
-import { getOrCreatePreferences, upsertPreferences } from "@/lib/alerts/sql/preferences";
+import { getOrCreatePreferences, preferencesUpdateSchema, upsertPreferences } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

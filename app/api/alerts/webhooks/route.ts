@@ -1,6 +1,10 @@
-import { MAX_WEBHOOKS_PER_USER, webhookCreateSchema } from "@/lib/alerts/api/webhooks.schema";
-import { insertWebhook, listWebhooks } from "@/lib/alerts/sql/webhooks";
-import { toWebhookWrite } from "@/lib/alerts/webhook-input";
+import {
+  insertWebhook,
+  listWebhooks,
+  MAX_WEBHOOKS_PER_USER,
+  toWebhookWrite,
+  webhookCreateSchema,
+} from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

@@ -1,6 +1,4 @@
-import { jobsQuerySchema } from "@/lib/alerts/api/jobs.schema";
-import { decodeCursor, encodeCursor } from "@/lib/alerts/history-cursor";
-import { listJobs } from "@/lib/alerts/sql/list-jobs";
+import { decodeCursor, encodeCursor, jobsQuerySchema, listJobs } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { json, route } from "@/lib/http/route";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { GET as getPreferences } from "@/app/api/alerts/preferences/route";
 import { GET } from "@/app/api/alerts/webhooks/route";
-import { MAX_WEBHOOKS_PER_USER } from "@/lib/alerts/api/webhooks.schema";
+import { MAX_WEBHOOKS_PER_USER } from "@/lib/alerts";
 import { callApi, type PreferencesJson, type WebhookJson } from "../../../_lib/api";
 import { requireSession } from "../../../_lib/session";
 import { formatWhen } from "../../../_ui/format";

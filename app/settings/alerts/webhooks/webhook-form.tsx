@@ -5,10 +5,10 @@ import {
   type AlertFlag,
   DEFAULT_FLAGS,
   EVENT_TYPES,
+  inferWebhookType,
   WEBHOOK_TYPES,
   type WebhookType,
-} from "@/lib/alerts/alert.types";
-import { inferWebhookType } from "@/lib/alerts/webhook-type";
+} from "@/lib/alerts/client";
 import type { ApiResult, ProblemView, WebhookJson } from "../../../_lib/api";
 import { describedBy, FieldError } from "../../../_ui/field-error";
 import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useRef, useState, useTransition } from "react";
-import { EVENT_TYPES } from "@/lib/alerts/alert.types";
+import { EVENT_TYPES } from "@/lib/alerts/client";
 import type { ProblemView, WebhookJson, WebhookTestJson } from "../../../_lib/api";
 import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
 import { ProblemBanner } from "../../../_ui/problem-banner";

@@ -1,5 +1,4 @@
-import { uuid } from "@/lib/alerts/api/fields";
-import { deleteProducerKey } from "@/lib/alerts/sql/producer-keys";
+import { deleteProducerKey, uuid } from "@/lib/alerts";
 import { HttpError } from "@/lib/http/errors";
 import { noContent, route } from "@/lib/http/route";
 

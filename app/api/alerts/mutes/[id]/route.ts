@@ -1,5 +1,4 @@
-import { uuid } from "@/lib/alerts/api/fields";
-import { deleteMute } from "@/lib/alerts/sql/mutes";
+import { deleteMute, uuid } from "@/lib/alerts";
 import { HttpError } from "@/lib/http/errors";
 import { noContent, route } from "@/lib/http/route";
 

@@ -1,11 +1,13 @@
-import { uuid } from "@/lib/alerts/api/fields";
 import {
+  deleteWebhook,
+  getWebhook,
+  toWebhookWrite,
+  updateWebhook,
+  uuid,
   type WebhookPatch,
   webhookCreateSchema,
   webhookPatchSchema,
-} from "@/lib/alerts/api/webhooks.schema";
-import { deleteWebhook, getWebhook, updateWebhook } from "@/lib/alerts/sql/webhooks";
-import { toWebhookWrite } from "@/lib/alerts/webhook-input";
+} from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, noContent, type RouteInput, route } from "@/lib/http/route";

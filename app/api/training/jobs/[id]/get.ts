@@ -1,6 +1,4 @@
-import { jobDetailQuerySchema } from "@/lib/alerts/api/jobs.schema";
-import { jobIdParam } from "@/lib/alerts/job-id";
-import { getJobDetail } from "@/lib/alerts/sql/get-job-detail";
+import { getJobDetail, jobDetailQuerySchema, jobIdParam } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

@@ -1,8 +1,14 @@
-import { jobPutSchema } from "@/lib/alerts/api/jobs.schema";
-import { jobIdParam, jobNotFound } from "@/lib/alerts/job-id";
-import { insertJob, lockJob, updateJob } from "@/lib/alerts/sql/jobs";
-import { raiseLossDiverged, storableLoss } from "@/lib/alerts/triggers/loss.trigger";
-import { transitionProblem } from "@/lib/alerts/triggers/training-job.trigger";
+import {
+  insertJob,
+  jobIdParam,
+  jobNotFound,
+  jobPutSchema,
+  lockJob,
+  raiseLossDiverged,
+  storableLoss,
+  transitionProblem,
+  updateJob,
+} from "@/lib/alerts";
 import { ensureEventUser } from "@/lib/db/users";
 import { HttpError } from "@/lib/http/errors";
 import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";

@@ -1,6 +1,4 @@
-import { uuid } from "@/lib/alerts/api/fields";
-import { refreshAlertSummary } from "@/lib/alerts/sql/alerts";
-import { retryFailedDeliveries } from "@/lib/alerts/sql/retry-failed-deliveries";
+import { refreshAlertSummary, retryFailedDeliveries, uuid } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

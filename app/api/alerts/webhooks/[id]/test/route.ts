@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { uuid } from "@/lib/alerts/api/fields";
-import { getWebhookTarget } from "@/lib/alerts/sql/webhooks";
-import { testWebhook } from "@/lib/alerts/webhook-test";
+import { getWebhookTarget, testWebhook, uuid } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

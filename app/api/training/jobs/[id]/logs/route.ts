@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { jobLogsSchema } from "@/lib/alerts/api/jobs.schema";
-import { jobIdParam, jobNotFound } from "@/lib/alerts/job-id";
-import { insertEventAndNotify } from "@/lib/alerts/sql/events";
-import { getJob } from "@/lib/alerts/sql/jobs";
-import { detectOom } from "@/lib/alerts/triggers/resource.trigger";
+import {
+  detectOom,
+  getJob,
+  insertEventAndNotify,
+  jobIdParam,
+  jobLogsSchema,
+  jobNotFound,
+} from "@/lib/alerts";
 import { mayAccessJob } from "@/lib/http/producer-keys";
 import { json, route } from "@/lib/http/route";
 import { WAKE_CHANNEL } from "@/lib/queue/queue";

@@ -1,7 +1,12 @@
-import { jobProgressSchema } from "@/lib/alerts/api/jobs.schema";
-import { jobIdParam, jobNotFound } from "@/lib/alerts/job-id";
-import { getJob, recordProgress } from "@/lib/alerts/sql/jobs";
-import { raiseLossDiverged, storableLoss } from "@/lib/alerts/triggers/loss.trigger";
+import {
+  getJob,
+  jobIdParam,
+  jobNotFound,
+  jobProgressSchema,
+  raiseLossDiverged,
+  recordProgress,
+  storableLoss,
+} from "@/lib/alerts";
 import { HttpError } from "@/lib/http/errors";
 import { mayAccessJob } from "@/lib/http/producer-keys";
 import { json, route } from "@/lib/http/route";

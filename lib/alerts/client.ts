@@ -1,0 +1,20 @@
+/**
+ * The part of lib/alerts that client components may import: constants, types
+ * and pure functions, nothing that reaches the database or Node built-ins, so
+ * the browser bundle stays free of the engine. Server code imports
+ * `lib/alerts` (index.ts), which re-exports all of this.
+ */
+export {
+  ALERT_STATUSES,
+  ALERT_TYPES,
+  type AlertFlag,
+  type AlertStatus,
+  DEFAULT_FLAGS,
+  EVENT_TYPES,
+  type EventType,
+  GROUPING,
+  WEBHOOK_TYPES,
+  type WebhookType,
+} from "./alert.types";
+export { describeQuietHours, type QuietHours } from "./quiet-hours";
+export { inferWebhookType } from "./webhook-type";
