@@ -56,6 +56,7 @@ export { decodeCursor, encodeCursor } from "./history-cursor";
 // Training jobs.
 export { jobIdParam, jobNotFound } from "./job-id";
 export { verifyMuteToken } from "./mute-link";
+export { type JobWriter, putTrainingJob } from "./put-training-job";
 // Preferences, producer keys and webhooks.
 export { zonedTimeToInstant } from "./quiet-hours";
 export { refreshAlertSummary } from "./sql/alerts";
@@ -63,7 +64,7 @@ export { countOperatorErrors } from "./sql/count-operator-errors";
 export { insertEventAndNotify } from "./sql/events";
 export { getJobDetail } from "./sql/get-job-detail";
 export { listHistory } from "./sql/history";
-export { getJob, insertJob, lockJob, recordProgress, updateJob } from "./sql/jobs";
+export { getJob, recordProgress } from "./sql/jobs";
 export { listInboxEvents } from "./sql/list-inbox-events";
 export { listJobs } from "./sql/list-jobs";
 export { deleteMute, listActiveMutes, upsertMute } from "./sql/mutes";
@@ -85,6 +86,6 @@ export {
 } from "./sql/webhooks";
 export { raiseLossDiverged, storableLoss } from "./triggers/loss.trigger";
 export { detectOom } from "./triggers/resource.trigger";
-export { JOB_STATUSES, transitionProblem } from "./triggers/training-job.trigger";
+export { JOB_STATUSES } from "./triggers/training-job.trigger";
 export { SECRET_PURPOSE, toWebhookWrite } from "./webhook-input";
 export { testWebhook } from "./webhook-test";
