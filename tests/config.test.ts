@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "@/lib/config/config";
 import { loadConfig } from "@/lib/config/load";
+import { parseCidr } from "@/lib/security/cidr-range";
 
 const full = {
   SUPABASE_JWT_SECRET: "s".repeat(40),
@@ -72,7 +73,7 @@ describe("configuration", () => {
     });
     expect(c.webhooks).toMatchObject({
       allowHttp: true,
-      allowedCidrs: ["127.0.0.0/8", "::1/128"],
+      allowedCidrs: [parseCidr("127.0.0.0/8"), parseCidr("::1/128")],
       retryScheduleSeconds: [1, 2, 3],
     });
     expect(c.appUrl).toBe("https://alerts.example.com");
@@ -144,7 +145,7 @@ describe("configuration", () => {
     const { config } = loadConfig({ ALERTS_DATA_DIR: dir });
     expect(config.webhooks).toMatchObject({
       allowHttp: true,
-      allowedCidrs: ["127.0.0.0/8", "::1/128"],
+      allowedCidrs: [parseCidr("127.0.0.0/8"), parseCidr("::1/128")],
       localReceivers: true,
     });
     const operator = loadConfig({
@@ -153,7 +154,7 @@ describe("configuration", () => {
     });
     expect(operator.config.webhooks).toMatchObject({
       allowHttp: false,
-      allowedCidrs: ["10.1.0.0/16"],
+      allowedCidrs: [parseCidr("10.1.0.0/16")],
       localReceivers: false,
     });
     const httpOnly = loadConfig({ ALERTS_DATA_DIR: dir, ALERTS_WEBHOOK_ALLOW_HTTP: "false" });

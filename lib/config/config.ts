@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { type CidrRange, parseCidr } from "../security/cidr-range";
 
 /**
  * The service's configuration, parsed once at start-up from the environment
@@ -55,10 +56,10 @@ export interface Config {
     /** Allow `http://` webhook URLs. Default false. */
     allowHttp: boolean;
     /**
-     * CIDRs exempt from the private-address block. Default none; in local mode,
+     * CIDRs exempt from the private-address block, parsed once here. Default none; in local mode,
      * when neither webhook variable is set, loopback only (127.0.0.0/8, ::1).
      */
-    allowedCidrs: string[];
+    allowedCidrs: CidrRange[];
     /**
      * True when local mode's default applied: `http://` and loopback allowed so
      * a receiver on the developer's machine works (never private or link-local ranges).
@@ -250,19 +251,20 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
 
   const webAuth = parseWebAuth(e, localMode);
 
+  // Parsed once here into ranges the connect-time check matches against
+  // (ipaddr.js checks the prefix length against the family: 10.0.0.0/99 fails).
   const configuredCidrs = e.ALERTS_WEBHOOK_ALLOWED_CIDRS.split(",")
     .map((s) => s.trim())
-    .filter(Boolean);
-  for (const cidr of configuredCidrs) {
-    // Parsed once here (ipaddr.js checks the prefix length against the family: 10.0.0.0/99 fails).
-    try {
-      ipaddr.parseCIDR(cidr);
-    } catch {
-      throw new ConfigError(
-        `Invalid configuration:\n  ALERTS_WEBHOOK_ALLOWED_CIDRS: "${cidr}" is not a CIDR such as 10.0.0.0/8`,
-      );
-    }
-  }
+    .filter(Boolean)
+    .map((cidr) => {
+      try {
+        return parseCidr(cidr);
+      } catch {
+        throw new ConfigError(
+          `Invalid configuration:\n  ALERTS_WEBHOOK_ALLOWED_CIDRS: "${cidr}" is not a CIDR such as 10.0.0.0/8`,
+        );
+      }
+    });
 
   // Local mode is a developer's own machine, already listening on loopback
   // only: its receivers (`/dev/receiver`, a local test server) must work out of
@@ -276,7 +278,7 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     isLoopbackHost(hostname) &&
     !("ALERTS_WEBHOOK_ALLOW_HTTP" in cleaned) &&
     !("ALERTS_WEBHOOK_ALLOWED_CIDRS" in cleaned);
-  const allowedCidrs = localReceivers ? [...LOOPBACK_CIDRS] : configuredCidrs;
+  const allowedCidrs = localReceivers ? LOOPBACK_CIDRS.map(parseCidr) : configuredCidrs;
 
   return {
     port: e.PORT,

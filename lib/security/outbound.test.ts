@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseCidr } from "./cidr-range";
 import { ipFromHost, isForbiddenAddress } from "./outbound";
 
 describe("outbound address policy", () => {
@@ -33,9 +34,9 @@ describe("outbound address policy", () => {
   );
 
   it("lets operators exempt ranges", () => {
-    expect(isForbiddenAddress("127.0.0.1", ["127.0.0.0/8"])).toBe(false);
-    expect(isForbiddenAddress("10.0.0.1", ["127.0.0.0/8"])).toBe(true);
-    expect(isForbiddenAddress("::1", ["::1/128"])).toBe(false);
+    expect(isForbiddenAddress("127.0.0.1", [parseCidr("127.0.0.0/8")])).toBe(false);
+    expect(isForbiddenAddress("10.0.0.1", [parseCidr("127.0.0.0/8")])).toBe(true);
+    expect(isForbiddenAddress("::1", [parseCidr("::1/128")])).toBe(false);
   });
 
   it("reads IP literals the way URLs write them", () => {

@@ -1,4 +1,5 @@
 import ipaddr from "ipaddr.js";
+import { type CidrRange, rangeContains } from "./cidr-range";
 
 /**
  * Address ranges a webhook may never reach (DESIGN.md §6, Outbound safety):
@@ -6,7 +7,10 @@ import ipaddr from "ipaddr.js";
  * link-local (cloud metadata at 169.254.169.254), CGNAT, multicast, reserved,
  * unspecified, and the IPv6 forms that embed such an IPv4 address.
  */
-export function isForbiddenAddress(address: string, allowedCidrs: readonly string[] = []): boolean {
+export function isForbiddenAddress(
+  address: string,
+  allowedCidrs: readonly CidrRange[] = [],
+): boolean {
   let ip: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     ip = ipaddr.parse(address);
@@ -17,14 +21,7 @@ export function isForbiddenAddress(address: string, allowedCidrs: readonly strin
   if (ip.kind() === "ipv6" && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
     ip = (ip as ipaddr.IPv6).toIPv4Address();
   }
-  for (const cidr of allowedCidrs) {
-    try {
-      const [range, bits] = ipaddr.parseCIDR(cidr);
-      if (range.kind() === ip.kind() && ip.match([range, bits] as never)) return false;
-    } catch {
-      // Configuration validated CIDRs at start-up; an unparsable one allows nothing.
-    }
-  }
+  for (const range of allowedCidrs) if (rangeContains(range, ip)) return false;
   const kind = ip.range();
   if (ip.kind() === "ipv6" && kind === "rfc6052") {
     // NAT64 (64:ff9b::/96) carries an IPv4 address in its last 32 bits.

@@ -1,6 +1,7 @@
 import http from "node:http";
 import net, { type LookupFunction } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseCidr } from "./cidr-range";
 import { closeAgents, parseRetryAfter, type SafePostOptions, safePost } from "./safe-http";
 
 /** What a receiver saw of one request. */
@@ -71,7 +72,10 @@ function lookupAnswering(...answers: string[][]): LookupFunction & { calls: stri
 }
 
 /** How tests reach real local receivers: loopback exempted, plain http allowed. */
-const LOCAL = { allowedCidrs: ["127.0.0.0/8"], allowHttp: true } satisfies Partial<SafePostOptions>;
+const LOCAL = {
+  allowedCidrs: [parseCidr("127.0.0.0/8")],
+  allowHttp: true,
+} satisfies Partial<SafePostOptions>;
 
 function post(url: string, extra: Partial<SafePostOptions> = {}) {
   return safePost({
@@ -211,7 +215,7 @@ describe("safePost", () => {
 
     const result = await post(`${receiver.origin}/`, {
       allowHttp: true,
-      allowedCidrs: ["::1/128"],
+      allowedCidrs: [parseCidr("::1/128")],
     });
     expect(result).toMatchObject({ kind: "response", status: 200 });
     expect(receiver.connections).toBe(1);
@@ -309,7 +313,7 @@ describe("safePost", () => {
     const lookup = lookupAnswering(["127.0.0.1"]);
 
     const result = await post(`http://hooks.test:${receiver.port}/`, {
-      allowedCidrs: ["127.0.0.0/8"],
+      allowedCidrs: [parseCidr("127.0.0.0/8")],
       lookup,
     });
 

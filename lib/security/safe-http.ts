@@ -3,6 +3,7 @@ import http from "node:http";
 import https from "node:https";
 import net, { type LookupFunction } from "node:net";
 import type { Duplex } from "node:stream";
+import type { CidrRange } from "./cidr-range";
 import { ipFromHost, isForbiddenAddress } from "./outbound";
 
 /**
@@ -29,7 +30,7 @@ export interface SafePostOptions {
   /** Read at most this many bytes of the response body; the socket is destroyed past it. Default 64 KiB. */
   maxResponseBytes?: number;
   /** Ranges exempt from the address policy (ALERTS_WEBHOOK_ALLOWED_CIDRS). Default none. */
-  allowedCidrs?: readonly string[];
+  allowedCidrs?: readonly CidrRange[];
   /** Allow plain http:// URLs. Default false: https only. */
   allowHttp?: boolean;
   /** DNS resolver with `dns.lookup`'s signature, used both for the pre-check and the connection. Default `dns.lookup`. */
@@ -91,7 +92,7 @@ class ForbiddenAddressError extends Error {
 
 /** Carried in the request options down to the agent's `createConnection`. */
 interface AddressPolicy {
-  allowedCidrs: readonly string[];
+  allowedCidrs: readonly CidrRange[];
 }
 const POLICY = "safeHttpPolicy";
 type GuardedRequestOptions = http.RequestOptions & { [POLICY]?: AddressPolicy };
@@ -198,7 +199,7 @@ const agents = new Map<string, http.Agent>();
 function agentFor(secure: boolean, key: string, policy: AddressPolicy): http.Agent {
   // The policy is part of the key so that a socket opened under one set of
   // allowed ranges is never reused by a request made under another.
-  const id = `${secure ? "https" : "http"} ${key} ${policy.allowedCidrs.join(",")}`;
+  const id = `${secure ? "https" : "http"} ${key} ${policy.allowedCidrs.map((r) => r.cidr).join(",")}`;
   let agent = agents.get(id);
   if (!agent) {
     agent = secure ? new GuardedHttpsAgent(AGENT_OPTIONS) : new GuardedHttpAgent(AGENT_OPTIONS);

@@ -1,4 +1,5 @@
 import type { LookupFunction } from "node:net";
+import type { CidrRange } from "../../security/cidr-range";
 import type { AlertCard } from "../formatters/card";
 import type { GroupCard } from "../grouping/group-card";
 import type { EmailTransport } from "./email.channel";
@@ -59,7 +60,8 @@ export interface ChannelIo {
 
 export interface HttpOptions {
   allowHttp: boolean;
-  allowedCidrs: readonly string[];
+  /** ALERTS_WEBHOOK_ALLOWED_CIDRS, parsed by the configuration. */
+  allowedCidrs: readonly CidrRange[];
   /** Per attempt. Default 10 s. */
   timeoutMs?: number;
   /** Tests inject a DNS resolver. */
