@@ -20,7 +20,7 @@ import { Outbox } from "@/lib/agent/outbox";
 import { SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { type ReceivedRequest, type Responder, startReceiver } from "./helpers/receiver";
 import { serveRoutes } from "./helpers/route-server";
-import { waitUntil } from "./helpers/wait";
+import { waitOn } from "./helpers/wait";
 
 const USER = "3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f";
 const JOB = "9a7c2d10-1b2c-4d3e-8f90-123456789abc";
@@ -690,7 +690,9 @@ describe("the command line", () => {
         output += chunk.toString();
       });
       const exited = once(child, "exit");
-      await waitUntil("the agent to be told to wait", () => output.includes('"retry_in_ms":'));
+      await waitOn("the agent to be told to wait", [[child.stdout, "data"]], () =>
+        output.includes('"retry_in_ms":'),
+      );
       expect(output).toMatch(/"retry_in_ms":3[56]\d{5}/);
       const triedBefore = api.requests.length;
       child.kill("SIGTERM");

@@ -5,7 +5,7 @@ import { startWorker, type Worker } from "@/lib/engine/worker";
 import { call, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
-import { waitUntil, workerIdle } from "./helpers/wait";
+import { waitOn, workerIdle } from "./helpers/wait";
 
 const PER_DESTINATION = 2;
 
@@ -65,6 +65,18 @@ async function releaseHandedBack(userId: string) {
   if (at && new Date(at).getTime() > app.ctx.clock().getTime()) app.setNow(new Date(at));
 }
 
+/**
+ * What moves a user's deliveries on: the worker's claims (one handed back
+ * shows as postponed), its recorded outcomes, and its inbox passes (one each
+ * poll, the fallback that claims a delivery the moved clock made due).
+ */
+const workerSignals = () =>
+  [
+    [worker.events, "delivery:claimed"],
+    [worker.events, "delivery:recorded"],
+    [worker.events, "inbox:processed"],
+  ] as const;
+
 describe("per-destination fairness", () => {
   it("a webhook slow to answer does not hold up another user's alerts", async () => {
     // User A's receiver holds every request until the test opens the gate;
@@ -90,15 +102,17 @@ describe("per-destination fairness", () => {
       const fromB = () => receiver.requests.filter((r) => r.url.startsWith("/b"));
 
       for (let i = 0; i < 6; i++) await jobStarted(a.id);
-      await waitUntil(
+      await waitOn(
         "A's receiver to hold its share of sends",
+        [[receiver.events, "request"]],
         () => fromA().length >= PER_DESTINATION,
       );
       for (let i = 0; i < 3; i++) await jobStarted(b.id);
       // B is capped too: its third delivery may be handed back for a moment,
       // so the test clock moves on to it while waiting.
-      // Answered is not yet recorded: wait for the rows too.
-      await waitUntil("B's alerts to be answered and recorded", async () => {
+      // Answered is not yet recorded: wait for the rows too. Checked as the
+      // worker claims (a delivery handed back) and records.
+      await waitOn("B's alerts to be answered and recorded", workerSignals(), async () => {
         await releaseHandedBack(b.id);
         return (
           fromB().length === 3 &&
@@ -117,12 +131,12 @@ describe("per-destination fairness", () => {
       // Once A's receiver answers, the deliveries held back come round again
       // (after their short wait: the test clock moves on) and nothing is lost.
       openGate();
-      await waitUntil("all of A's alerts to be delivered", async () => {
+      await waitOn("all of A's alerts to be delivered", workerSignals(), async () => {
         await releaseHandedBack(a.id);
         return (await deliveredCount(a.id)) === 6;
       });
       // Nothing more in hand that could reach A's receiver again.
-      await workerIdle(app.ctx.db);
+      await workerIdle(worker.events, app.ctx.db);
       const ids = fromA().map((r) => String(r.headers["webhook-id"]));
       expect(new Set(ids).size).toBe(6);
       expect(ids).toHaveLength(6);

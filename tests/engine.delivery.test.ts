@@ -15,7 +15,7 @@ import {
 } from "./helpers/app";
 import { userWithWebhook as webhookFixture } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
-import { waitUntil, workerIdle } from "./helpers/wait";
+import { waitOn, workerIdle } from "./helpers/wait";
 
 let app: TestApp;
 let worker: Worker;
@@ -44,7 +44,7 @@ const sendEvent = (body: Record<string, unknown>, headers: Record<string, string
   call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });
 
 /** Lets the worker finish whatever it is doing (the inbox empty, no delivery pending or in flight). */
-const settle = () => workerIdle(app.ctx.db);
+const settle = () => workerIdle(worker.events, app.ctx.db);
 
 describe("a job_failed event to a user with a signed generic webhook", () => {
   it("arrives at the receiver, verifiably signed, shaped { type, timestamp, data }", async () => {
@@ -168,7 +168,12 @@ describe("idempotency and dedupe", () => {
 });
 
 async function waitForHistory(user: TestUser, done: (items: Record<string, unknown>[]) => boolean) {
-  return waitUntil("history to reach the expected state", async () => {
+  // Asked again as the worker decides events and records outcomes.
+  const signals = [
+    [worker.events, "inbox:processed"],
+    [worker.events, "delivery:recorded"],
+  ] as const;
+  return waitOn("history to reach the expected state", signals, async () => {
     const res = await call<{ items: Record<string, unknown>[] }>(
       history,
       "GET",
@@ -248,11 +253,15 @@ describe("the worker's stall watch", () => {
       await settle();
       // The worker sweeps about once a minute of its clock.
       app.setNow(new Date(started.getTime() + 31 * 60_000));
-      await waitUntil("the stall warning", () => sent(jobId).includes("timeout_warning"));
+      await waitOn("the stall warning", [[receiver.events, "request"]], () =>
+        sent(jobId).includes("timeout_warning"),
+      );
       // The same holds for the warning: recorded before the next jump.
       await settle();
       app.setNow(new Date(started.getTime() + 33 * 60_000));
-      await waitUntil("the probe's stall warning", () => sent(probeId).includes("timeout_warning"));
+      await waitOn("the probe's stall warning", [[receiver.events, "request"]], () =>
+        sent(probeId).includes("timeout_warning"),
+      );
       await settle();
       expect(sent(jobId)).toEqual(["job_started", "timeout_warning"]);
       const { rows } = await app.ctx.db.query<{ alert_type: string }>(

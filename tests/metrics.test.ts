@@ -9,7 +9,7 @@ import { processMetrics } from "@/lib/metrics/registry";
 import { startMetricsServer } from "@/lib/metrics/server";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { startReceiver } from "./helpers/receiver";
-import { waitUntil, workerIdle } from "./helpers/wait";
+import { waitOn, workerIdle } from "./helpers/wait";
 
 /*
  * GET /api/metrics against a running worker: counters and histograms of this
@@ -106,7 +106,7 @@ describe("GET /api/metrics", () => {
     worker = await startWorker(app.ctx, { pollMs: 100 });
     await sendEvents(user.id, 10);
     await Promise.all([good.waitFor(10), bad.waitFor(10)]);
-    await workerIdle(app.ctx.db);
+    await workerIdle(worker.events, app.ctx.db);
 
     const { text } = await scrape();
     expect(
@@ -160,18 +160,26 @@ describe("GET /api/metrics", () => {
     // them, and the other deliveries come due and wait.
     worker = await startWorker(app.ctx, { pollMs: 100, perDestination: 2 });
     await hanging.waitFor(2);
-    const backlog = await waitUntil("a due delivery in the gauges", async () => {
-      const { text } = await scrape();
-      return sample(text, "training_alerts_deliveries_due") > 0 &&
-        sample(text, "training_alerts_oldest_due_delivery_age_seconds") > 0
-        ? text
-        : undefined;
-    });
+    // Scraped again as the worker claims (and hands back) and each inbox pass.
+    const backlog = await waitOn(
+      "a due delivery in the gauges",
+      [
+        [worker.events, "delivery:claimed"],
+        [worker.events, "inbox:processed"],
+      ],
+      async () => {
+        const { text } = await scrape();
+        return sample(text, "training_alerts_deliveries_due") > 0 &&
+          sample(text, "training_alerts_oldest_due_delivery_age_seconds") > 0
+          ? text
+          : undefined;
+      },
+    );
     expect(sample(backlog, "training_alerts_inbox_backlog")).toBe(0);
 
     release();
     await hanging.waitFor(8);
-    await workerIdle(app.ctx.db);
+    await workerIdle(worker.events, app.ctx.db);
     const after = await scrape();
     for (const gauge of [
       "training_alerts_deliveries_due",

@@ -1,4 +1,4 @@
-import { once } from "node:events";
+import { EventEmitter, once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -51,8 +51,9 @@ export interface ReceiverOptions {
 
 /**
  * A real HTTP receiver on 127.0.0.1 that records what it gets. `waitFor(n)`
- * resolves when n requests have arrived (answered or not) — tests wait on
- * events, not on time.
+ * resolves when n requests have arrived (answered or not); `events` emits
+ * `request` as each arrives and `answered` once its answer is sent, for
+ * `waitOn` — tests wait on events, not on time.
  */
 export async function startReceiver(
   respond: Responder = () => ({ status: 200 }),
@@ -61,6 +62,7 @@ export async function startReceiver(
   const requests: ReceivedRequest[] = [];
   let connections = 0;
   const waiters: { n: number; resolve: () => void }[] = [];
+  const events = new EventEmitter<{ request: [ReceivedRequest]; answered: [ReceivedRequest] }>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -74,6 +76,7 @@ export async function startReceiver(
       };
       const n = requests.length;
       requests.push(received);
+      events.emit("request", received);
       for (const w of [...waiters]) {
         if (requests.length >= w.n) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -103,6 +106,7 @@ export async function startReceiver(
         if (res.destroyed || req.socket.destroyed) return;
         res.on("finish", () => {
           received.status = reply.status;
+          events.emit("answered", received);
         });
         res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
         res.end(reply.body ?? "");
@@ -121,6 +125,7 @@ export async function startReceiver(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    events,
     get connections() {
       return connections;
     },
