@@ -87,7 +87,8 @@ async function destination(kind: Kind, respond: Responder, extra: Record<string,
   const user = await makeUser(app);
   await call(putPrefs, "PUT", "/api/alerts/preferences", {
     token: user.token,
-    body: { email_address: `${user.id}@example.com` },
+    // Each alert on its own, as these tests are about one alert's delivery (grouping: grouping.destinations.test.ts).
+    body: { email_address: `${user.id}@example.com`, group_window_seconds: 0 },
   });
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,

@@ -22,6 +22,12 @@ export interface Channel<Payload, SendResult> {
    * without it is never grouped: each of its alerts goes out on its own.
    */
   formatGroup?(group: GroupCard, destination: Destination): Payload;
+  /**
+   * Pure: whether alerts of this type are grouped here (default: all that
+   * grouping takes). PagerDuty groups only what pages: a resolve names one
+   * job's incident and must go out as that job's own event.
+   */
+  groupsType?(alertType: string): boolean;
   send(payload: Payload, destination: Destination, io: ChannelIo): Promise<SendResult>;
   classify(result: SendResult): ChannelResult;
   readonly pacing: Pacing;

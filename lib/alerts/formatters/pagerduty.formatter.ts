@@ -71,6 +71,11 @@ export function pagerDutyDedupKey(card: AlertCard): string {
     : path && card.type === "disk_warning"
       ? `disk:${path}`
       : `alert:${card.id}`;
+  return boundedDedupKey(key);
+}
+
+/** A dedup key within PagerDuty's 255 characters: a longer one keeps its prefix and is hashed. */
+export function boundedDedupKey(key: string): string {
   if (key.length <= PAGERDUTY_LIMITS.dedupKey) return key;
   const prefix = key.slice(0, key.indexOf(":") + 1);
   return `${prefix}fnv1a64:${fnv1a64(key)}`;
@@ -125,7 +130,8 @@ export function formatPagerDuty(card: AlertCard): PagerDutyEvent | undefined {
   };
 }
 
-function severityOf(card: AlertCard): PagerDutySeverity | undefined {
+/** How bad an alert is for PagerDuty; undefined for a type that does not trigger. Pure. */
+export function severityOf(card: Pick<AlertCard, "type" | "data">): PagerDutySeverity | undefined {
   // A disk that is all but full stops every job on it.
   if (card.type === "disk_warning" && (asNumber(card.data.disk_used_percent) ?? 0) >= 98)
     return "critical";

@@ -1,4 +1,5 @@
 import { type SafePostResult, safePost } from "../../../security/safe-http";
+import { formatNtfyGroup } from "../../formatters/group/ntfy.group";
 import { formatNtfy } from "../../formatters/ntfy.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
@@ -23,6 +24,10 @@ export const ntfyChannel: Channel<NtfyRequest, SafePostResult> = {
   format: (card, destination) => {
     const { endpoint, topic } = ntfyTarget(destination.address);
     return { endpoint, body: JSON.stringify({ topic, ...formatNtfy(card) }) };
+  },
+  formatGroup: (group, destination) => {
+    const { endpoint, topic } = ntfyTarget(destination.address);
+    return { endpoint, body: JSON.stringify({ topic, ...formatNtfyGroup(group) }) };
   },
   send: (payload, destination, io) =>
     safePost({

@@ -1,5 +1,6 @@
 import { type SafePostResult, safePost } from "../../../security/safe-http";
-import { formatPagerDuty } from "../../formatters/pagerduty.formatter";
+import { formatPagerDutyGroup } from "../../formatters/group/pagerduty.group";
+import { formatPagerDuty, PAGERDUTY_TRIGGERS } from "../../formatters/pagerduty.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { isPagerDutyRevoked } from "./rules";
@@ -22,6 +23,15 @@ export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
     const event = formatPagerDuty(card);
     return event ? { event } : { skip: `PagerDuty takes no ${card.type} alerts; nothing was sent` };
   },
+  // One trigger per group message, on the group's own incident (docs/destinations.md).
+  formatGroup: (group) => {
+    const event = formatPagerDutyGroup(group);
+    return event
+      ? { event }
+      : { skip: `PagerDuty takes no ${group.type} alerts; nothing was sent` };
+  },
+  // Only what pages is grouped: a resolve names one job's incident, so it goes out on its own.
+  groupsType: (type) => Object.hasOwn(PAGERDUTY_TRIGGERS, type) && type !== "test",
   send: async (payload, destination, io) => {
     if ("skip" in payload) return { kind: "skipped", reason: payload.skip };
     return safePost({

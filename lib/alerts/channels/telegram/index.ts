@@ -1,4 +1,5 @@
 import { type SafePostResult, safePost } from "../../../security/safe-http";
+import { formatTelegramGroup } from "../../formatters/group/telegram.group";
 import { formatTelegram } from "../../formatters/telegram.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
@@ -33,6 +34,10 @@ export const telegramChannel: Channel<TelegramRequest, TelegramSent> = {
   format: (card, destination) => {
     const { endpoint, chatId } = telegramTarget(destination.address);
     return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegram(card) }) };
+  },
+  formatGroup: (group, destination) => {
+    const { endpoint, chatId } = telegramTarget(destination.address);
+    return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegramGroup(group) }) };
   },
   send: async (payload, destination, io) => ({
     address: destination.address,
