@@ -82,7 +82,11 @@ function webhookBody(kind: Kind, base: string): Record<string, unknown> {
   }
 }
 
-async function destination(kind: Kind, respond: Responder, extra: Record<string, unknown> = {}) {
+async function destination(
+  kind: Kind,
+  respond: Responder,
+  extra: Record<string, unknown> | ((base: string) => Record<string, unknown>) = {},
+) {
   const receiver = await startReceiver(respond);
   const user = await makeUser(app);
   await call(putPrefs, "PUT", "/api/alerts/preferences", {
@@ -92,7 +96,11 @@ async function destination(kind: Kind, respond: Responder, extra: Record<string,
   });
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: kind, ...webhookBody(kind, receiver.url), ...extra },
+    body: {
+      name: kind,
+      ...webhookBody(kind, receiver.url),
+      ...(typeof extra === "function" ? extra(receiver.url) : extra),
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { receiver, user, webhookId: res.body.id as string };
@@ -226,6 +234,73 @@ describe("delivered (2xx) to each new destination, in its own format", () => {
       dedup_key: `job:${jobId}`,
     });
     expect((await webhookDelivery(user)).map((d) => d.status)).toEqual(["delivered", "delivered"]);
+    await receiver.close();
+  });
+});
+
+describe("what a destination does not take, and where it lives", () => {
+  it("PagerDuty: a type it does not take is skipped, not delivered, and says why; nothing is sent", async () => {
+    const { receiver, user, webhookId } = await destination(
+      "pagerduty",
+      () => ({ status: 202, body: "{}" }),
+      { alert_job_started: true },
+    );
+    await event(user, "job_started");
+    // The positive sign: a failure after it is sent, so the start was worked.
+    await event(user, "job_failed");
+    await engine.drain();
+    // The second of the two waits its turn (0.5 s apart per webhook).
+    app.setNow(T("2026-03-02T12:00:01Z"));
+    await engine.drain();
+    expect(receiver.requests.map((r) => bodyOf(r).payload?.class)).toEqual(["job_failed"]);
+    const { rows } = await app.ctx.db.query<{
+      alert_type: string;
+      status: string;
+      delivery: string;
+      last_error: string | null;
+      webhook_sent: boolean;
+    }>(
+      `select a.alert_type, a.status, d.status as delivery, d.last_error, a.webhook_sent
+       from alert_history a join alert_deliveries d on d.alert_id = a.id
+       where a.user_id = $1 and d.channel = 'webhook' order by a.created_at, a.alert_type`,
+      [user.id],
+    );
+    expect(rows).toEqual([
+      {
+        alert_type: "job_failed",
+        status: "sent",
+        delivery: "delivered",
+        last_error: null,
+        webhook_sent: true,
+      },
+      {
+        alert_type: "job_started",
+        status: "skipped",
+        delivery: "skipped",
+        last_error: "PagerDuty takes no job_started alerts; nothing was sent",
+        webhook_sent: false,
+      },
+    ]);
+    // The webhook's health is the failure's delivery alone.
+    const { rows: hook } = await app.ctx.db.query(
+      "select failure_count, last_error, enabled from user_webhooks where id = $1",
+      [webhookId],
+    );
+    expect(hook).toEqual([{ failure_count: 0, last_error: null, enabled: true }]);
+    await receiver.close();
+  });
+
+  it("ntfy: a server behind a sub-path gets the publish at its own root, with the topic", async () => {
+    const { receiver, user } = await destination(
+      "ntfy",
+      () => ({ status: 200, body: "{}" }),
+      (base) => ({ url: `${base}/tools/ntfy/training-topic` }),
+    );
+    await event(user, "job_failed");
+    await engine.drain();
+    expect(receiver.requests.map((r) => r.url)).toEqual(["/tools/ntfy/"]);
+    expect(bodyOf(receiver.requests[0])).toMatchObject({ topic: "training-topic", priority: 4 });
+    expect((await webhookDelivery(user))[0]?.status).toBe("delivered");
     await receiver.close();
   });
 });

@@ -104,7 +104,13 @@ export type Verdict =
   /** Permanent: the delivery fails; the webhook's failure_count counts it. */
   | { verdict: "failed" }
   /** The destination no longer exists (410, "unknown webhook"): the webhook is disabled at once. */
-  | { verdict: "revoked" };
+  | { verdict: "revoked" }
+  /**
+   * Not applicable: the destination takes no alerts of this kind (PagerDuty
+   * and a job_started), so nothing was sent. The delivery ends `skipped`
+   * with the reason in `error`; the webhook's health is untouched.
+   */
+  | { verdict: "skipped" };
 
 /**
  * One attempt, classified: the verdict and what is recorded with it.

@@ -48,9 +48,13 @@ export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
   pacing: { minIntervalMs: 500, maxInFlight: 2 },
 };
 
-/** 202 delivered; 400 "Invalid routing key" revoked; 429 and 5xx retry (classifyHttp). Pure. */
+/**
+ * 202 delivered; 400 "Invalid routing key" revoked; 429 and 5xx retry
+ * (classifyHttp). A type PagerDuty does not take was never sent: skipped,
+ * not delivered, so history and metrics do not count it as a message. Pure.
+ */
 export function classifyPagerDuty(sent: PagerDutySent): ChannelResult {
   if (sent.kind === "skipped")
-    return { verdict: "delivered", statusCode: null, error: sent.reason, durationMs: 0 };
+    return { verdict: "skipped", statusCode: null, error: sent.reason, durationMs: 0 };
   return classifyHttp(sent, { revoked: isPagerDutyRevoked });
 }
