@@ -1,8 +1,9 @@
-import { type SafePostResult, safePost } from "../../../security/safe-http";
+import type { SafePostResult } from "../../../security/safe-http";
 import { formatPagerDutyGroup } from "../../formatters/group/pagerduty.group";
 import { formatPagerDuty, PAGERDUTY_TRIGGERS } from "../../formatters/pagerduty.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { postJson } from "../post-json";
 import { isPagerDutyRevoked } from "./rules";
 
 /** An Events API v2 event as formatted (without its routing key), or why nothing is sent. */
@@ -34,15 +35,11 @@ export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
   groupsType: (type) => Object.hasOwn(PAGERDUTY_TRIGGERS, type) && type !== "test",
   send: async (payload, destination, io) => {
     if ("skip" in payload) return { kind: "skipped", reason: payload.skip };
-    return safePost({
-      url: destination.address,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ routing_key: destination.secret ?? "", ...payload.event }),
-      timeoutMs: io.http.timeoutMs ?? 10_000,
-      allowHttp: io.http.allowHttp,
-      allowedCidrs: io.http.allowedCidrs,
-      lookup: io.http.lookup,
-    });
+    return postJson(
+      destination.address,
+      JSON.stringify({ routing_key: destination.secret ?? "", ...payload.event }),
+      io,
+    );
   },
   classify: classifyPagerDuty,
   pacing: { minIntervalMs: 500, maxInFlight: 2 },
