@@ -6,6 +6,9 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { recordProgress } from "@/lib/alerts/sql/jobs";
+import { resolveResumedStalls } from "@/lib/alerts/triggers/stall-resolved.trigger";
+import { sweepStalledJobs } from "@/lib/alerts/triggers/training-job.trigger";
 import { URL_PURPOSE } from "@/lib/alerts/webhook-input";
 import { decrypt } from "@/lib/security/encryption";
 import { adaptiveCardErrors } from "./helpers/adaptive-card";
@@ -234,6 +237,53 @@ describe("delivered (2xx) to each new destination, in its own format", () => {
       dedup_key: `job:${jobId}`,
     });
     expect((await webhookDelivery(user)).map((d) => d.status)).toEqual(["delivered", "delivered"]);
+    await receiver.close();
+  });
+});
+
+describe("PagerDuty resolves a stall when the job progresses again", () => {
+  it("triggers job:<id> for the stall, then resolves the same dedup_key once progress resumes, once", async () => {
+    const { receiver, user } = await destination("pagerduty", () => ({
+      status: 202,
+      body: '{"status":"success","message":"Event processed"}',
+    }));
+    const jobId = randomUUID();
+    const start = T("2026-03-02T12:00:00Z");
+    await app.ctx.db.query(
+      `insert into training_jobs (id, user_id, status, model_name, current_step, total_steps, last_progress_at)
+       values ($1, $2, 'running', 'llama-3-8b', 100, 1000, $3)`,
+      [jobId, user.id, start],
+    );
+    const stalledAt = new Date(start.getTime() + (app.ctx.config.timeoutMinutes + 1) * 60_000);
+    app.setNow(stalledAt);
+    expect(await sweepStalledJobs(app.ctx.db, stalledAt, app.ctx.config.timeoutMinutes)).toBe(1);
+    await engine.drain();
+    expect(receiver.requests.map(bodyOf)).toMatchObject([
+      { event_action: "trigger", dedup_key: `job:${jobId}`, payload: { class: "timeout_warning" } },
+    ]);
+    // Still stalled: nothing to resolve.
+    expect(await resolveResumedStalls(engine.deps, stalledAt)).toBe(0);
+
+    const resumedAt = new Date(stalledAt.getTime() + 60_000);
+    app.setNow(resumedAt);
+    expect(await recordProgress(app.ctx.db, jobId, 101, undefined, resumedAt)).toBeDefined();
+    expect(await resolveResumedStalls(engine.deps, resumedAt)).toBe(1);
+    await engine.drain();
+    expect(receiver.requests.map(bodyOf)[1]).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: "resolve",
+      dedup_key: `job:${jobId}`,
+    });
+    // Once per stall: the next sweep finds it resolved.
+    expect(await resolveResumedStalls(engine.deps, resumedAt)).toBe(0);
+    const { rows } = await app.ctx.db.query<{ alert_type: string; status: string }>(
+      "select alert_type, status from alert_history where user_id = $1 order by created_at",
+      [user.id],
+    );
+    expect(rows).toEqual([
+      { alert_type: "timeout_warning", status: "sent" },
+      { alert_type: "stall_resolved", status: "sent" },
+    ]);
     await receiver.close();
   });
 });

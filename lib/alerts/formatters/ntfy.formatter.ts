@@ -36,6 +36,7 @@ const TAGS: Record<string, string> = {
   test: "bell",
   webhook_disabled: "no_entry",
   rate_limit_notice: "mute",
+  stall_resolved: "arrow_forward",
 };
 
 export interface NtfyPayload {

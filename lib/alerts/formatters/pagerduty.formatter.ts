@@ -30,8 +30,15 @@ export const PAGERDUTY_TRIGGERS: Readonly<Record<string, PagerDutySeverity>> = {
   test: "info",
 };
 
-/** Alert types that close the job's incident: the job is no longer in trouble. */
-export const PAGERDUTY_RESOLVES: ReadonlySet<string> = new Set(["job_completed", "job_cancelled"]);
+/**
+ * Alert types that close the job's incident: the job is no longer in trouble
+ * (it finished, or a stalled job progresses again: stall_resolved).
+ */
+export const PAGERDUTY_RESOLVES: ReadonlySet<string> = new Set([
+  "job_completed",
+  "job_cancelled",
+  "stall_resolved",
+]);
 
 export interface PagerDutyTrigger {
   /** Set by the channel from the webhook's secret; never part of what is formatted or logged. */
