@@ -6,6 +6,9 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import { recordProgress } from "@/lib/alerts/sql/jobs";
+import { resolveResumedStalls } from "@/lib/alerts/triggers/stall-resolved.trigger";
+import { sweepStalledJobs } from "@/lib/alerts/triggers/training-job.trigger";
 import { URL_PURPOSE } from "@/lib/alerts/webhook-input";
 import { decrypt } from "@/lib/security/encryption";
 import { adaptiveCardErrors } from "./helpers/adaptive-card";
@@ -82,16 +85,25 @@ function webhookBody(kind: Kind, base: string): Record<string, unknown> {
   }
 }
 
-async function destination(kind: Kind, respond: Responder, extra: Record<string, unknown> = {}) {
+async function destination(
+  kind: Kind,
+  respond: Responder,
+  extra: Record<string, unknown> | ((base: string) => Record<string, unknown>) = {},
+) {
   const receiver = await startReceiver(respond);
   const user = await makeUser(app);
   await call(putPrefs, "PUT", "/api/alerts/preferences", {
     token: user.token,
-    body: { email_address: `${user.id}@example.com` },
+    // Each alert on its own, as these tests are about one alert's delivery (grouping: grouping.destinations.test.ts).
+    body: { email_address: `${user.id}@example.com`, group_window_seconds: 0 },
   });
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
-    body: { name: kind, ...webhookBody(kind, receiver.url), ...extra },
+    body: {
+      name: kind,
+      ...webhookBody(kind, receiver.url),
+      ...(typeof extra === "function" ? extra(receiver.url) : extra),
+    },
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { receiver, user, webhookId: res.body.id as string };
@@ -225,6 +237,120 @@ describe("delivered (2xx) to each new destination, in its own format", () => {
       dedup_key: `job:${jobId}`,
     });
     expect((await webhookDelivery(user)).map((d) => d.status)).toEqual(["delivered", "delivered"]);
+    await receiver.close();
+  });
+});
+
+describe("PagerDuty resolves a stall when the job progresses again", () => {
+  it("triggers job:<id> for the stall, then resolves the same dedup_key once progress resumes, once", async () => {
+    const { receiver, user } = await destination("pagerduty", () => ({
+      status: 202,
+      body: '{"status":"success","message":"Event processed"}',
+    }));
+    const jobId = randomUUID();
+    const start = T("2026-03-02T12:00:00Z");
+    await app.ctx.db.query(
+      `insert into training_jobs (id, user_id, status, model_name, current_step, total_steps, last_progress_at)
+       values ($1, $2, 'running', 'llama-3-8b', 100, 1000, $3)`,
+      [jobId, user.id, start],
+    );
+    const stalledAt = new Date(start.getTime() + (app.ctx.config.timeoutMinutes + 1) * 60_000);
+    app.setNow(stalledAt);
+    expect(await sweepStalledJobs(app.ctx.db, stalledAt, app.ctx.config.timeoutMinutes)).toBe(1);
+    await engine.drain();
+    expect(receiver.requests.map(bodyOf)).toMatchObject([
+      { event_action: "trigger", dedup_key: `job:${jobId}`, payload: { class: "timeout_warning" } },
+    ]);
+    // Still stalled: nothing to resolve.
+    expect(await resolveResumedStalls(engine.deps, stalledAt)).toBe(0);
+
+    const resumedAt = new Date(stalledAt.getTime() + 60_000);
+    app.setNow(resumedAt);
+    expect(await recordProgress(app.ctx.db, jobId, 101, undefined, resumedAt)).toBeDefined();
+    expect(await resolveResumedStalls(engine.deps, resumedAt)).toBe(1);
+    await engine.drain();
+    expect(receiver.requests.map(bodyOf)[1]).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: "resolve",
+      dedup_key: `job:${jobId}`,
+    });
+    // Once per stall: the next sweep finds it resolved.
+    expect(await resolveResumedStalls(engine.deps, resumedAt)).toBe(0);
+    const { rows } = await app.ctx.db.query<{ alert_type: string; status: string }>(
+      "select alert_type, status from alert_history where user_id = $1 order by created_at",
+      [user.id],
+    );
+    expect(rows).toEqual([
+      { alert_type: "timeout_warning", status: "sent" },
+      { alert_type: "stall_resolved", status: "sent" },
+    ]);
+    await receiver.close();
+  });
+});
+
+describe("what a destination does not take, and where it lives", () => {
+  it("PagerDuty: a type it does not take is skipped, not delivered, and says why; nothing is sent", async () => {
+    const { receiver, user, webhookId } = await destination(
+      "pagerduty",
+      () => ({ status: 202, body: "{}" }),
+      { alert_job_started: true },
+    );
+    await event(user, "job_started");
+    // The positive sign: a failure after it is sent, so the start was worked.
+    await event(user, "job_failed");
+    await engine.drain();
+    // The second of the two waits its turn (0.5 s apart per webhook).
+    app.setNow(T("2026-03-02T12:00:01Z"));
+    await engine.drain();
+    expect(receiver.requests.map((r) => bodyOf(r).payload?.class)).toEqual(["job_failed"]);
+    const { rows } = await app.ctx.db.query<{
+      alert_type: string;
+      status: string;
+      delivery: string;
+      last_error: string | null;
+      webhook_sent: boolean;
+    }>(
+      `select a.alert_type, a.status, d.status as delivery, d.last_error, a.webhook_sent
+       from alert_history a join alert_deliveries d on d.alert_id = a.id
+       where a.user_id = $1 and d.channel = 'webhook' order by a.created_at, a.alert_type`,
+      [user.id],
+    );
+    expect(rows).toEqual([
+      {
+        alert_type: "job_failed",
+        status: "sent",
+        delivery: "delivered",
+        last_error: null,
+        webhook_sent: true,
+      },
+      {
+        alert_type: "job_started",
+        status: "skipped",
+        delivery: "skipped",
+        last_error: "PagerDuty takes no job_started alerts; nothing was sent",
+        webhook_sent: false,
+      },
+    ]);
+    // The webhook's health is the failure's delivery alone.
+    const { rows: hook } = await app.ctx.db.query(
+      "select failure_count, last_error, enabled from user_webhooks where id = $1",
+      [webhookId],
+    );
+    expect(hook).toEqual([{ failure_count: 0, last_error: null, enabled: true }]);
+    await receiver.close();
+  });
+
+  it("ntfy: a server behind a sub-path gets the publish at its own root, with the topic", async () => {
+    const { receiver, user } = await destination(
+      "ntfy",
+      () => ({ status: 200, body: "{}" }),
+      (base) => ({ url: `${base}/tools/ntfy/training-topic` }),
+    );
+    await event(user, "job_failed");
+    await engine.drain();
+    expect(receiver.requests.map((r) => r.url)).toEqual(["/tools/ntfy/"]);
+    expect(bodyOf(receiver.requests[0])).toMatchObject({ topic: "training-topic", priority: 4 });
+    expect((await webhookDelivery(user))[0]?.status).toBe("delivered");
     await receiver.close();
   });
 });

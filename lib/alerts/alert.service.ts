@@ -253,7 +253,9 @@ export async function processEvent(
 /**
  * An alert the system raises about itself (a webhook was disabled, alerts
  * were suppressed): by email when the user has an address, or by email and
- * every enabled webhook. Deferred by quiet hours like every alert.
+ * every enabled webhook, or to the given webhooks only (those still
+ * enabled), about a job when `jobId` is set. Deferred by quiet hours like
+ * every alert.
  */
 export async function raiseSystemAlert(
   tx: Queryable,
@@ -262,17 +264,23 @@ export async function raiseSystemAlert(
     userId: string;
     type: SystemAlertType;
     data: Record<string, unknown>;
-    channels: "email" | "all";
+    channels: "email" | "all" | { webhookIds: readonly string[] };
+    jobId?: string;
   },
 ): Promise<{ alertId: string | null; enqueued: number }> {
   const recipient = await loadRecipient(tx, input.userId);
   const address = recipient.prefs?.email_address || recipient.auth_email;
   const now = deps.clock();
+  const { channels } = input;
   const plan = planAlert(
     planRecipient(
       recipient,
-      recipient.prefs?.email_enabled !== false && Boolean(address),
-      input.channels === "all" ? recipient.webhook_ids : [],
+      typeof channels === "string" && recipient.prefs?.email_enabled !== false && Boolean(address),
+      channels === "all"
+        ? recipient.webhook_ids
+        : channels === "email"
+          ? []
+          : recipient.webhook_ids.filter((id) => channels.webhookIds.includes(id)),
     ),
     now,
   );
@@ -290,7 +298,7 @@ export async function raiseSystemAlert(
         type: input.type,
         title,
         message,
-        jobId: null,
+        jobId: input.jobId ?? null,
         data: input.data,
         status: plan.status,
         deferredUntil: plan.deferredUntil,

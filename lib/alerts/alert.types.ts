@@ -166,8 +166,17 @@ export interface WebhookView extends Record<AlertFlag, boolean> {
   updated_at: Date;
 }
 
-/** Alerts the system raises about itself; they are never rate limited. */
-export const SYSTEM_ALERT_TYPES = ["rate_limit_notice", "webhook_disabled", "test"] as const;
+/**
+ * Alerts the system raises about itself; they are never rate limited.
+ * `stall_resolved` goes only to the PagerDuty webhooks that got a job's
+ * stall, to resolve its incident when the job progresses again.
+ */
+export const SYSTEM_ALERT_TYPES = [
+  "rate_limit_notice",
+  "webhook_disabled",
+  "test",
+  "stall_resolved",
+] as const;
 export type SystemAlertType = (typeof SYSTEM_ALERT_TYPES)[number];
 
 /** Where an event came from. */

@@ -115,10 +115,11 @@ function checkUrlForType(url: URL, type: WebhookType): void {
       );
     }
   }
-  if (type === "ntfy" && url.pathname.split("/").filter(Boolean).length !== 1) {
+  // The topic is the last segment; a self-hosted server may sit behind a sub-path (ntfyTarget).
+  if (type === "ntfy" && url.pathname.split("/").filter(Boolean).length === 0) {
     throw HttpError.field(
       "url",
-      "for ntfy must be the topic's URL, such as https://ntfy.sh/<topic>",
+      "for ntfy must be the topic's URL, such as https://ntfy.sh/<topic> (or https://your-server/<path>/<topic>)",
     );
   }
 }

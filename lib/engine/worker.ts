@@ -16,6 +16,7 @@ import type { EngineEventMap, EngineEvents, EngineQueue } from "../alerts/ports"
 import { scheduleDueReports } from "../alerts/report.service";
 import { runRetention } from "../alerts/retention";
 import { raiseFinishedSweeps } from "../alerts/triggers/group-completed.trigger";
+import { resolveResumedStalls } from "../alerts/triggers/stall-resolved.trigger";
 import { sweepStalledJobs } from "../alerts/triggers/training-job.trigger";
 import { EMBEDDED_VACUUM_EVERY_MS, vacuumDatabase } from "../db/maintenance";
 import { processMetrics } from "../metrics/registry";
@@ -205,6 +206,8 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
           nextStallSweep = now + STALL_SWEEP_MS;
           const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
           if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
+          const resumed = await resolveResumedStalls(engine, new Date(now));
+          if (resumed > 0) ctx.log.info({ resumed }, "stalled jobs progressing again");
           const sweeps = await raiseFinishedSweeps(ctx.db, new Date(now));
           if (sweeps > 0) ctx.log.info({ sweeps }, "finished sweeps summarised");
         }

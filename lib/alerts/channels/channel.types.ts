@@ -23,6 +23,12 @@ export interface Channel<Payload, SendResult> {
    * without it is never grouped: each of its alerts goes out on its own.
    */
   formatGroup?(group: GroupCard, destination: Destination): Payload;
+  /**
+   * Pure: whether alerts of this type are grouped here (default: all that
+   * grouping takes). PagerDuty groups only what pages: a resolve names one
+   * job's incident and must go out as that job's own event.
+   */
+  groupsType?(alertType: string): boolean;
   send(payload: Payload, destination: Destination, io: ChannelIo): Promise<SendResult>;
   classify(result: SendResult): ChannelResult;
   readonly pacing: Pacing;
@@ -100,7 +106,13 @@ export type Verdict =
   /** Permanent: the delivery fails; the webhook's failure_count counts it. */
   | { verdict: "failed" }
   /** The destination no longer exists (410, "unknown webhook"): the webhook is disabled at once. */
-  | { verdict: "revoked" };
+  | { verdict: "revoked" }
+  /**
+   * Not applicable: the destination takes no alerts of this kind (PagerDuty
+   * and a job_started), so nothing was sent. The delivery ends `skipped`
+   * with the reason in `error`; the webhook's health is untouched.
+   */
+  | { verdict: "skipped" };
 
 /**
  * One attempt, classified: the verdict and what is recorded with it.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isMattermostRevoked } from "./mattermost/rules";
 import { isNtfyRevoked, NTFY_DAILY_QUOTA_WAIT_MS, ntfyRetryAfter, ntfyTarget } from "./ntfy/rules";
+import { classifyPagerDuty } from "./pagerduty/index";
 import { isPagerDutyRevoked } from "./pagerduty/rules";
 import { isTeamsRevoked } from "./teams/rules";
 import {
@@ -93,9 +94,31 @@ describe("ntfy's answers", () => {
       topic: "alerts",
     });
   });
+
+  it("keep a server's sub-path: the topic is the last segment, the root all before it", () => {
+    expect(ntfyTarget("https://example.com/ntfy/my-topic")).toEqual({
+      endpoint: "https://example.com/ntfy/",
+      topic: "my-topic",
+    });
+    expect(ntfyTarget("https://example.com/tools/ntfy/my%20topic/")).toEqual({
+      endpoint: "https://example.com/tools/ntfy/",
+      topic: "my topic",
+    });
+  });
 });
 
 describe("PagerDuty, Teams and Mattermost answers", () => {
+  it("skip, not deliver, a type PagerDuty does not take", () => {
+    expect(
+      classifyPagerDuty({ kind: "skipped", reason: "PagerDuty takes no job_started alerts" }),
+    ).toEqual({
+      verdict: "skipped",
+      statusCode: null,
+      error: "PagerDuty takes no job_started alerts",
+      durationMs: 0,
+    });
+  });
+
   it("revoke on PagerDuty's Invalid routing key only", () => {
     const invalidKey = JSON.stringify({
       status: "invalid event",

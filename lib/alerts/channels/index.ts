@@ -43,6 +43,12 @@ export function channelFor(kind: string): AnyChannel | undefined {
   return Object.hasOwn(CHANNELS, kind) ? CHANNELS[kind as DestinationKind] : undefined;
 }
 
+/** Whether a kind has a grouped layout for this alert type (DESIGN.md §6 "Grouping"). */
+export function groupsAlerts(kind: string, alertType: string): boolean {
+  const channel = channelFor(kind);
+  return channel?.formatGroup !== undefined && (channel.groupsType?.(alertType) ?? true);
+}
+
 /**
  * One attempt through a channel: format, send, classify. Failures are data:
  * an exception out of a channel (a bug) becomes a retry, recorded with its message.

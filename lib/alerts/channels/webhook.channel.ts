@@ -1,5 +1,6 @@
-import { type SafePostResult, safePost } from "../../security/safe-http";
+import type { SafePostResult } from "../../security/safe-http";
 import type { ChannelIo, Destination } from "./channel.types";
+import { postJson } from "./post-json";
 import { signStandardWebhook } from "./signature";
 
 /** A webhook's payload: the JSON body exactly as signed and sent. */
@@ -20,10 +21,7 @@ export async function postWebhook(
   url = destination.address,
 ): Promise<SafePostResult> {
   const messageId = `msg_${io.deliveryId}`;
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "webhook-id": messageId,
-  };
+  const headers: Record<string, string> = { "webhook-id": messageId };
   if (destination.secret) {
     const ts = Math.floor(io.now.getTime() / 1000);
     headers["webhook-timestamp"] = String(ts);
@@ -34,13 +32,5 @@ export async function postWebhook(
       payload.body,
     );
   }
-  return safePost({
-    url,
-    headers,
-    body: payload.body,
-    timeoutMs: io.http.timeoutMs ?? 10_000,
-    allowHttp: io.http.allowHttp,
-    allowedCidrs: io.http.allowedCidrs,
-    lookup: io.http.lookup,
-  });
+  return postJson(url, payload.body, io, headers);
 }

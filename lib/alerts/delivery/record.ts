@@ -62,7 +62,12 @@ export async function recordOutcomes(
       .map((s, i) => ({ ...s, ...(steps[i] as Step) }))
       .filter(({ claimed }) => owned.has(claimed.id))
       .flatMap(({ claimed, result, step }) =>
-        claimed.webhook_id && result !== "skip" && !result.operatorError && step
+        // Nothing sent (an operator error, a kind the destination does not take) says nothing of its health.
+        claimed.webhook_id &&
+        result !== "skip" &&
+        !result.operatorError &&
+        result.verdict !== "skipped" &&
+        step
           ? [{ claimed, webhookId: claimed.webhook_id, result, step }]
           : [],
       );
@@ -128,8 +133,9 @@ function countRecorded(
   sent.forEach(({ claimed, result }, i) => {
     const record = steps[i]?.record;
     if (!record || !owned.has(record.id)) return;
-    // An operator error is no send: it is a retry that no receiver saw.
-    const sentToReceiver = result !== "skip" && !result.operatorError;
+    // An operator error is no send (a retry that no receiver saw), nor is a skipped kind.
+    const sentToReceiver =
+      result !== "skip" && !result.operatorError && result.verdict !== "skipped";
     metrics.attemptRecorded({
       kind: claimed.channel === "email" ? "email" : (claimed.webhook_type ?? "generic"),
       outcome: record.status,

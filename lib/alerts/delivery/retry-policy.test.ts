@@ -9,6 +9,22 @@ const base = { statusCode: 503, error: "HTTP 503", durationMs: 3 };
 const busy: ChannelResult = { verdict: "retry", ...base };
 
 describe("the retry policy", () => {
+  it("ends a skipped attempt (nothing applicable was sent) skipped, touching nothing else", () => {
+    const skipped: ChannelResult = {
+      verdict: "skipped",
+      statusCode: null,
+      error: "PagerDuty takes no job_started alerts; nothing was sent",
+      durationMs: 0,
+    };
+    expect(nextStep(skipped, 1, SCHEDULE, NOW)).toEqual({
+      status: "skipped",
+      nextAttemptAt: null,
+      revoked: false,
+      holdUntil: null,
+      countsAsFailure: false,
+    });
+  });
+
   it("waits the schedule's seconds after each failed attempt, then gives up after the last", () => {
     const waits = SCHEDULE.map((_, k) => nextStep(busy, k + 1, SCHEDULE, NOW).nextAttemptAt);
     expect(waits).toEqual(SCHEDULE.map((s) => later(s * 1000)));

@@ -11,7 +11,7 @@ export const OPERATOR_RETRY_MS = 5 * 60_000;
 
 /** What an attempt leaves on its delivery row, and on its webhook. */
 export interface NextStep {
-  status: "delivered" | "retrying" | "failed";
+  status: "delivered" | "retrying" | "failed" | "skipped";
   /** When a retrying delivery is due again; null otherwise. */
   nextAttemptAt: Date | null;
   /** The destination is gone: disable the webhook now. */
@@ -41,6 +41,8 @@ export function nextStep(
   switch (result.verdict) {
     case "delivered":
       return { ...step, status: "delivered", nextAttemptAt: null };
+    case "skipped":
+      return { ...step, status: "skipped", nextAttemptAt: null };
     case "failed":
       return { ...step, status: "failed", nextAttemptAt: null, countsAsFailure: true };
     case "revoked":

@@ -36,6 +36,7 @@ const TAGS: Record<string, string> = {
   test: "bell",
   webhook_disabled: "no_entry",
   rate_limit_notice: "mute",
+  stall_resolved: "arrow_forward",
 };
 
 export interface NtfyPayload {
@@ -49,8 +50,11 @@ export interface NtfyPayload {
   actions: [{ action: "view"; label: string; url: string; clear: true }];
 }
 
+/** The emoji tag of an alert type. */
+export const ntfyTag = (type: string): string => TAGS[type] ?? "bell";
+
 /** A leading emoji (the headline's) that the tag already shows. */
-const LEADING_EMOJI =
+export const LEADING_EMOJI =
   /^(?:\p{Extended_Pictographic}|\p{Regional_Indicator})(?:\uFE0F|\u200D|\p{Extended_Pictographic})*\s*/u;
 
 /**
@@ -92,7 +96,7 @@ export function formatNtfy(card: AlertCard): NtfyPayload {
     message:
       utf8Length(message) <= L.messageBytes ? message : truncateBytes(message, L.messageBytes),
     priority: NTFY_PRIORITY[view.level],
-    tags: [TAGS[card.type] ?? "bell"],
+    tags: [ntfyTag(card.type)],
     click: url,
     actions: [
       { action: "view", label: truncate(view.link.label, L.actionLabel), url, clear: true },

@@ -30,8 +30,15 @@ export const PAGERDUTY_TRIGGERS: Readonly<Record<string, PagerDutySeverity>> = {
   test: "info",
 };
 
-/** Alert types that close the job's incident: the job is no longer in trouble. */
-export const PAGERDUTY_RESOLVES: ReadonlySet<string> = new Set(["job_completed", "job_cancelled"]);
+/**
+ * Alert types that close the job's incident: the job is no longer in trouble
+ * (it finished, or a stalled job progresses again: stall_resolved).
+ */
+export const PAGERDUTY_RESOLVES: ReadonlySet<string> = new Set([
+  "job_completed",
+  "job_cancelled",
+  "stall_resolved",
+]);
 
 export interface PagerDutyTrigger {
   /** Set by the channel from the webhook's secret; never part of what is formatted or logged. */
@@ -71,6 +78,11 @@ export function pagerDutyDedupKey(card: AlertCard): string {
     : path && card.type === "disk_warning"
       ? `disk:${path}`
       : `alert:${card.id}`;
+  return boundedDedupKey(key);
+}
+
+/** A dedup key within PagerDuty's 255 characters: a longer one keeps its prefix and is hashed. */
+export function boundedDedupKey(key: string): string {
   if (key.length <= PAGERDUTY_LIMITS.dedupKey) return key;
   const prefix = key.slice(0, key.indexOf(":") + 1);
   return `${prefix}fnv1a64:${fnv1a64(key)}`;
@@ -125,7 +137,8 @@ export function formatPagerDuty(card: AlertCard): PagerDutyEvent | undefined {
   };
 }
 
-function severityOf(card: AlertCard): PagerDutySeverity | undefined {
+/** How bad an alert is for PagerDuty; undefined for a type that does not trigger. Pure. */
+export function severityOf(card: Pick<AlertCard, "type" | "data">): PagerDutySeverity | undefined {
   // A disk that is all but full stops every job on it.
   if (card.type === "disk_warning" && (asNumber(card.data.disk_used_percent) ?? 0) >= 98)
     return "critical";

@@ -24,7 +24,7 @@ export const TEAMS_LIMITS = {
 } as const;
 
 /** Adaptive Card TextBlock colours by level (https://adaptivecards.io/explorer/TextBlock.html). */
-const COLOURS: Record<AlertLevel, "Attention" | "Good" | "Warning" | "Accent"> = {
+export const TEAMS_COLOURS: Record<AlertLevel, "Attention" | "Good" | "Warning" | "Accent"> = {
   failure: "Attention",
   success: "Good",
   warning: "Warning",
@@ -40,7 +40,7 @@ export interface TeamsTextBlock {
   color?: string;
   isSubtle?: boolean;
   fontType?: "Monospace";
-  spacing?: "Medium";
+  spacing?: "Small" | "Medium";
 }
 export interface TeamsFactSet {
   type: "FactSet";
@@ -112,7 +112,7 @@ function render(card: AlertCard, scale: number): TeamsPayload {
     block(cut(view.headline, L.headline) || "Alert", {
       size: "Large",
       weight: "Bolder",
-      color: COLOURS[view.level],
+      color: TEAMS_COLOURS[view.level],
     }),
   ];
   if (scale > 0) {
@@ -135,6 +135,23 @@ function render(card: AlertCard, scale: number): TeamsPayload {
   }
   if (jobId) body.push(block(cut(`Job ID: ${jobId}`, 250), { isSubtle: true, size: "Small" }));
 
+  return teamsMessage({
+    fallbackText: truncate(`${view.headline}: ${view.summary}`, 300),
+    body,
+    actions: [
+      {
+        type: "Action.OpenUrl",
+        title: truncate(view.link.label, L.actionTitle),
+        url: linkUrl(card, view),
+      },
+    ],
+  });
+}
+
+/** A card's content in the message a Workflows webhook takes: an Adaptive Card 1.4 attachment. Pure. */
+export function teamsMessage(
+  content: Pick<TeamsCard, "fallbackText" | "body" | "actions">,
+): TeamsPayload {
   return {
     type: "message",
     attachments: [
@@ -145,15 +162,7 @@ function render(card: AlertCard, scale: number): TeamsPayload {
           $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
           type: "AdaptiveCard",
           version: "1.4",
-          fallbackText: truncate(`${view.headline}: ${view.summary}`, 300),
-          body,
-          actions: [
-            {
-              type: "Action.OpenUrl",
-              title: truncate(view.link.label, L.actionTitle),
-              url: linkUrl(card, view),
-            },
-          ],
+          ...content,
         },
       },
     ],

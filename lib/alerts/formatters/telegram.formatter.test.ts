@@ -14,37 +14,16 @@ import {
   JOB_ID,
   RTL,
 } from "@/tests/helpers/alert-cards";
+import { telegramHtmlProblems } from "@/tests/helpers/telegram-html";
 import { formatTelegram, TELEGRAM_LIMITS, type TelegramPayload } from "./telegram.formatter";
 
 /** Markup injection aimed at Telegram's HTML parse mode. */
 const HTML_INJECTION = `</b><a href="http://evil.example">click</a><b> &amp; &#60;tg-spoiler&#62; @channel @durov`;
 
-/**
- * What Telegram's HTML parser accepts from us: only the tags we emit, balanced,
- * and `&` only in the four named entities (https://core.telegram.org/bots/api#html-style).
- * Returns the problems found.
- */
-function htmlProblems(text: string): string[] {
-  const problems: string[] = [];
-  const stack: string[] = [];
-  const token = /<(\/?)(b|i|code|pre)>|&(?:lt|gt|amp|quot);|[<>&]/g;
-  for (const m of text.matchAll(token)) {
-    if (m[0] === "<" || m[0] === ">" || m[0] === "&") {
-      problems.push(`stray ${m[0]} at ${m.index}`);
-    } else if (m[2]) {
-      if (m[1]) {
-        if (stack.pop() !== m[2]) problems.push(`unbalanced </${m[2]}> at ${m.index}`);
-      } else stack.push(m[2]);
-    }
-  }
-  if (stack.length > 0) problems.push(`unclosed ${stack.join(",")}`);
-  return problems;
-}
-
 function expectWithinLimits(p: TelegramPayload) {
   expect(p.text.length).toBeGreaterThan(0);
   expect(p.text.length).toBeLessThanOrEqual(TELEGRAM_LIMITS.text);
-  expect(htmlProblems(p.text)).toEqual([]);
+  expect(telegramHtmlProblems(p.text)).toEqual([]);
   expect(isWellFormed(p.text)).toBe(true);
   expect(p.parse_mode).toBe("HTML");
   expect(p.link_preview_options).toEqual({ is_disabled: true });

@@ -1,6 +1,6 @@
 import type { Queryable } from "../../db/types";
 import type { DeliveryStatus } from "../alert.types";
-import { channelFor } from "../channels/index";
+import { groupsAlerts } from "../channels/index";
 import { joinGroupBatch } from "../sql/join-group-batch";
 import { loadGroupStates } from "../sql/load-group-states";
 import { markGroupMessages } from "../sql/mark-group-messages";
@@ -43,7 +43,7 @@ export async function applyGrouping(tx: Queryable, input: ApplyGroupingInput): P
   if (input.windowSeconds <= 0) return 0;
   const targets = input.deliveries
     .filter((d) => d.status === "pending" || d.status === "deferred")
-    .filter((d) => isGroupable(input.alertType, channelFor(d.kind)?.formatGroup !== undefined))
+    .filter((d) => isGroupable(input.alertType, groupsAlerts(d.kind, input.alertType)))
     .map((d) => ({
       ...d,
       key: groupKey(

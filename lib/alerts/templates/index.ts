@@ -9,6 +9,7 @@ import { jobFailed } from "./job-failed";
 import { jobStarted } from "./job-started";
 import { lossDiverged } from "./loss-diverged";
 import { rateLimitNotice } from "./rate-limit-notice";
+import { stallResolved } from "./stall-resolved";
 import type { AlertTemplate, AlertView } from "./template.types";
 import { testAlert } from "./test-alert";
 import { timeoutWarning } from "./timeout-warning";
@@ -32,6 +33,7 @@ export const TEMPLATES: Record<TemplateType, AlertTemplate> = {
   loss_diverged: lossDiverged,
   rate_limit_notice: rateLimitNotice,
   webhook_disabled: webhookDisabled,
+  stall_resolved: stallResolved,
   test: testAlert,
 };
 

@@ -187,6 +187,12 @@ export const SAMPLE_DATA: Record<TemplateType, Record<string, unknown>> = {
     webhook_name: "Slack #ml-alerts",
     reason: "the receiver says this webhook no longer exists (HTTP 404: no_service)",
   },
+  stall_resolved: {
+    model_name: "mistral-7b-custom",
+    current_step: 3121,
+    total_steps: 5000,
+    stall_alert_id: "8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+  },
   test: {
     model_name: "example-model",
     duration_seconds: 9240,

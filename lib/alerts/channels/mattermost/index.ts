@@ -1,4 +1,5 @@
 import type { SafePostResult } from "../../../security/safe-http";
+import { formatMattermostGroup } from "../../formatters/group/mattermost.group";
 import { formatMattermost } from "../../formatters/mattermost.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
@@ -15,6 +16,7 @@ import { isMattermostRevoked } from "./rules";
 export const mattermostChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: "mattermost",
   format: (card) => ({ body: JSON.stringify(formatMattermost(card)) }),
+  formatGroup: (group) => ({ body: JSON.stringify(formatMattermostGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) => classifyHttp(result, { revoked: isMattermostRevoked }),
   pacing: { minIntervalMs: 200, maxInFlight: 2 },

@@ -1,7 +1,9 @@
-import { type SafePostResult, safePost } from "../../../security/safe-http";
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatNtfyGroup } from "../../formatters/group/ntfy.group";
 import { formatNtfy } from "../../formatters/ntfy.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { postJson } from "../post-json";
 import { isNtfyRevoked, ntfyRetryAfter, ntfyTarget } from "./rules";
 
 export interface NtfyRequest {
@@ -24,19 +26,17 @@ export const ntfyChannel: Channel<NtfyRequest, SafePostResult> = {
     const { endpoint, topic } = ntfyTarget(destination.address);
     return { endpoint, body: JSON.stringify({ topic, ...formatNtfy(card) }) };
   },
+  formatGroup: (group, destination) => {
+    const { endpoint, topic } = ntfyTarget(destination.address);
+    return { endpoint, body: JSON.stringify({ topic, ...formatNtfyGroup(group) }) };
+  },
   send: (payload, destination, io) =>
-    safePost({
-      url: payload.endpoint,
-      headers: {
-        "content-type": "application/json",
-        ...(destination.secret ? { authorization: `Bearer ${destination.secret}` } : {}),
-      },
-      body: payload.body,
-      timeoutMs: io.http.timeoutMs ?? 10_000,
-      allowHttp: io.http.allowHttp,
-      allowedCidrs: io.http.allowedCidrs,
-      lookup: io.http.lookup,
-    }),
+    postJson(
+      payload.endpoint,
+      payload.body,
+      io,
+      destination.secret ? { authorization: `Bearer ${destination.secret}` } : {},
+    ),
   classify: (result) =>
     classifyHttp(result, {
       revoked: (status) => isNtfyRevoked(status),

@@ -27,10 +27,15 @@ export function ntfyRetryAfter(body: string): number | undefined {
 
 /**
  * JSON publishing posts to the server's root with the topic in the body
- * (https://docs.ntfy.sh/publish/#publish-as-json): the topic URL split into both.
+ * (https://docs.ntfy.sh/publish/#publish-as-json): the topic URL split into
+ * both. The topic is the last path segment and the root is everything before
+ * it, so a server behind a sub-path (`https://example.com/ntfy/<topic>`, its
+ * `base-url` with a path) gets its own root, not the host's.
  */
 export function ntfyTarget(address: string): { endpoint: string; topic: string } {
   const url = new URL(address);
-  const topic = url.pathname.split("/").filter(Boolean)[0] ?? "";
-  return { endpoint: `${url.origin}/`, topic: decodeURIComponent(topic) };
+  const segments = url.pathname.split("/").filter(Boolean);
+  const topic = segments.pop() ?? "";
+  const root = segments.length > 0 ? `/${segments.join("/")}/` : "/";
+  return { endpoint: `${url.origin}${root}`, topic: decodeURIComponent(topic) };
 }

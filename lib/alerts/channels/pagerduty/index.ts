@@ -1,7 +1,9 @@
-import { type SafePostResult, safePost } from "../../../security/safe-http";
-import { formatPagerDuty } from "../../formatters/pagerduty.formatter";
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatPagerDutyGroup } from "../../formatters/group/pagerduty.group";
+import { formatPagerDuty, PAGERDUTY_TRIGGERS } from "../../formatters/pagerduty.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { postJson } from "../post-json";
 import { isPagerDutyRevoked } from "./rules";
 
 /** An Events API v2 event as formatted (without its routing key), or why nothing is sent. */
@@ -22,25 +24,34 @@ export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
     const event = formatPagerDuty(card);
     return event ? { event } : { skip: `PagerDuty takes no ${card.type} alerts; nothing was sent` };
   },
+  // One trigger per group message, on the group's own incident (docs/destinations.md).
+  formatGroup: (group) => {
+    const event = formatPagerDutyGroup(group);
+    return event
+      ? { event }
+      : { skip: `PagerDuty takes no ${group.type} alerts; nothing was sent` };
+  },
+  // Only what pages is grouped: a resolve names one job's incident, so it goes out on its own.
+  groupsType: (type) => Object.hasOwn(PAGERDUTY_TRIGGERS, type) && type !== "test",
   send: async (payload, destination, io) => {
     if ("skip" in payload) return { kind: "skipped", reason: payload.skip };
-    return safePost({
-      url: destination.address,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ routing_key: destination.secret ?? "", ...payload.event }),
-      timeoutMs: io.http.timeoutMs ?? 10_000,
-      allowHttp: io.http.allowHttp,
-      allowedCidrs: io.http.allowedCidrs,
-      lookup: io.http.lookup,
-    });
+    return postJson(
+      destination.address,
+      JSON.stringify({ routing_key: destination.secret ?? "", ...payload.event }),
+      io,
+    );
   },
   classify: classifyPagerDuty,
   pacing: { minIntervalMs: 500, maxInFlight: 2 },
 };
 
-/** 202 delivered; 400 "Invalid routing key" revoked; 429 and 5xx retry (classifyHttp). Pure. */
+/**
+ * 202 delivered; 400 "Invalid routing key" revoked; 429 and 5xx retry
+ * (classifyHttp). A type PagerDuty does not take was never sent: skipped,
+ * not delivered, so history and metrics do not count it as a message. Pure.
+ */
 export function classifyPagerDuty(sent: PagerDutySent): ChannelResult {
   if (sent.kind === "skipped")
-    return { verdict: "delivered", statusCode: null, error: sent.reason, durationMs: 0 };
+    return { verdict: "skipped", statusCode: null, error: sent.reason, durationMs: 0 };
   return classifyHttp(sent, { revoked: isPagerDutyRevoked });
 }

@@ -1,4 +1,5 @@
 import type { SafePostResult } from "../../../security/safe-http";
+import { formatTeamsGroup } from "../../formatters/group/teams.group";
 import { formatTeams } from "../../formatters/teams.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
@@ -15,6 +16,7 @@ import { isTeamsRevoked } from "./rules";
 export const teamsChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: "teams",
   format: (card) => ({ body: JSON.stringify(formatTeams(card)) }),
+  formatGroup: (group) => ({ body: JSON.stringify(formatTeamsGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) => classifyHttp(result, { revoked: isTeamsRevoked }),
   pacing: { minIntervalMs: 1_000, maxInFlight: 2 },

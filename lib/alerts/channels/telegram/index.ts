@@ -1,7 +1,9 @@
-import { type SafePostResult, safePost } from "../../../security/safe-http";
+import type { SafePostResult } from "../../../security/safe-http";
+import { formatTelegramGroup } from "../../formatters/group/telegram.group";
 import { formatTelegram } from "../../formatters/telegram.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { postJson } from "../post-json";
 import {
   isTelegramRevoked,
   telegramMigratedChatId,
@@ -34,17 +36,13 @@ export const telegramChannel: Channel<TelegramRequest, TelegramSent> = {
     const { endpoint, chatId } = telegramTarget(destination.address);
     return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegram(card) }) };
   },
+  formatGroup: (group, destination) => {
+    const { endpoint, chatId } = telegramTarget(destination.address);
+    return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegramGroup(group) }) };
+  },
   send: async (payload, destination, io) => ({
     address: destination.address,
-    result: await safePost({
-      url: payload.endpoint,
-      headers: { "content-type": "application/json" },
-      body: payload.body,
-      timeoutMs: io.http.timeoutMs ?? 10_000,
-      allowHttp: io.http.allowHttp,
-      allowedCidrs: io.http.allowedCidrs,
-      lookup: io.http.lookup,
-    }),
+    result: await postJson(payload.endpoint, payload.body, io),
   }),
   classify: classifyTelegram,
   pacing: { minIntervalMs: 1_000, maxInFlight: 1 },

@@ -8,6 +8,7 @@ import {
   escapeDiscord,
 } from "../discord.formatter";
 import { fitEscaped, truncate } from "../fit";
+import { packMembers } from "./member-list";
 
 /** How much of a group a Discord message lists; the rest is "+K more". */
 export const DISCORD_GROUP = {
@@ -42,18 +43,15 @@ export function formatDiscordGroup(card: GroupCard): DiscordPayload {
   const moreLine = (k: number) =>
     `\n\n+${k} more — [see all ${view.total} in history](${view.historyUrl})`;
 
-  let description = fitEscaped(view.summary, 600, escapeDiscord);
-  let listed = 0;
-  for (const m of view.members.slice(0, DISCORD_GROUP.members)) {
-    const line = `${listed === 0 ? "\n\n" : "\n"}${memberLine(m)}`;
-    // Room for the "+K more" line that follows whatever is left unlisted.
-    const reserve = view.total - listed - 1 > 0 ? moreLine(view.total).length : 0;
-    if (description.length + line.length + reserve > DISCORD_GROUP.description) break;
-    description += line;
-    listed++;
-  }
-  const more = view.total - listed;
-  if (more > 0) description += moreLine(more);
+  const { text: description } = packMembers({
+    head: fitEscaped(view.summary, 600, escapeDiscord),
+    lines: view.members
+      .slice(0, DISCORD_GROUP.members)
+      .map((m, i) => `${i === 0 ? "\n\n" : "\n"}${memberLine(m)}`),
+    total: view.total,
+    more: moreLine,
+    max: DISCORD_GROUP.description,
+  });
 
   const fields = [
     { name: "Alerts", value: String(view.total), inline: true },

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { APP_URL, hostileName, isWellFormed } from "@/tests/helpers/alert-cards";
 import {
-  APP_URL,
-  hostileName,
-  hugeTraceback,
-  INJECTION,
-  isWellFormed,
-} from "@/tests/helpers/alert-cards";
+  BATCH_ID,
+  groupOf,
+  historyUrl,
+  hostile,
+  jobIdOf,
+  member,
+} from "@/tests/helpers/group-cards";
 import { channelFor } from "../../channels/index";
-import type { GroupCard, GroupMemberCard } from "../../grouping/group-card";
 import { groupHeadline } from "../../grouping/group-view";
 import { DISCORD_LIMITS, embedLength } from "../discord.formatter";
 import { SLACK_LIMITS, type SlackBlock, type SlackPayload } from "../slack.formatter";
@@ -16,51 +17,6 @@ import { EMAIL_GROUP, formatEmailGroup } from "./email.group";
 import { formatGenericGroup, GENERIC_GROUP } from "./generic.group";
 import { formatGroupWebhookBody } from "./index";
 import { formatSlackGroup } from "./slack.group";
-
-const WINDOW_START = new Date("2026-03-02T12:00:00Z");
-const BATCH_ID = "5a0c7e2b-1d3f-4b6a-9c8e-7f6d5c4b3a21";
-
-/** A job id that sorts with its index. */
-const jobIdOf = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-
-/** Member i: created i × 10 ms after the window opened, so higher i is newer. */
-function member(i: number, data: Record<string, unknown> = {}): GroupMemberCard {
-  return {
-    id: `10000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    jobId: jobIdOf(i),
-    title: `❌ Training failed: run-${i}`,
-    message: `run-${i} failed.`,
-    data: {
-      model_name: `mistral-7b-lr-${i}`,
-      error: `Traceback (most recent call last):\n  File "train.py", line 1\nRuntimeError: NCCL error on rank ${i}`,
-      ...data,
-    },
-    createdAt: new Date(WINDOW_START.getTime() + i * 10),
-  };
-}
-
-function groupOf(n: number, overrides: Partial<GroupCard> = {}, data?: (i: number) => object) {
-  const members = Array.from({ length: n }, (_, i) => member(i, data?.(i) as never));
-  return {
-    id: BATCH_ID,
-    type: "job_failed",
-    label: "lr-search",
-    members,
-    total: n,
-    windowStart: WINDOW_START,
-    windowEnd: new Date(WINDOW_START.getTime() + 60_000),
-    appUrl: APP_URL,
-    ...overrides,
-  } satisfies GroupCard;
-}
-
-/** Hostile names and 50 KB tracebacks on every member. */
-const hostile = (i: number) => ({
-  model_name: `${hostileName(300)} ${i}`,
-  error: `${INJECTION}\n${hugeTraceback()}`,
-});
-
-const historyUrl = `${APP_URL}/alerts/history?group=lr-search&alert_type=job_failed`;
 
 describe("group headline", () => {
   it("says the count and the type, and names the sweep", () => {
