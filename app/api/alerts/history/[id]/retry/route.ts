@@ -4,7 +4,7 @@ import { retryFailedDeliveries } from "@/lib/alerts/sql/retry-failed-deliveries"
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";
-import { WAKE_CHANNEL } from "@/lib/queue/queue";
+import { notifyDeliveries } from "@/lib/queue/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -33,8 +33,7 @@ export const POST = route({ access: "user" }, async ({ ctx, user, params }) => {
     const ids = await retryFailedDeliveries(tx, { userId: user.userId, alertId: id, now });
     if (ids.length > 0) {
       await refreshAlertSummary(tx, [id]);
-      // Wakes the delivery workers (this process's too) at commit.
-      await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+      await notifyDeliveries(tx);
     }
     return ids;
   });
