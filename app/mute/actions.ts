@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { verifyMuteToken } from "@/lib/alerts/mute-link";
-import { upsertMute } from "@/lib/alerts/sql/mutes";
+import { upsertMute } from "@/lib/alerts/sql/upsert-mute";
 import { getContext } from "@/lib/server/context";
 
 /**

@@ -28,8 +28,8 @@ import {
   type Recipient,
 } from "./sql/alerts";
 import { claimEvents, markEventFailed, markEventProcessed } from "./sql/events";
+import { findMute } from "./sql/find-mute";
 import { insertAlerts } from "./sql/insert-alerts";
-import { findMute } from "./sql/mutes";
 import { alertText } from "./templates/alert-text";
 
 export interface EngineDeps {

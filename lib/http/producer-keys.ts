@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { findProducerKeyAndTouch } from "../alerts/sql/producer-keys";
+import { findProducerKeyAndTouch } from "../alerts/sql/find-producer-key-and-touch";
 import type { Queryable } from "../db/types";
 import type { Caller } from "./auth";
 import { HttpError } from "./errors";

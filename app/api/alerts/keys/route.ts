@@ -1,5 +1,6 @@
 import { keyCreateSchema } from "@/lib/alerts/api/keys.schema";
-import { insertProducerKey, listProducerKeys } from "@/lib/alerts/sql/producer-keys";
+import { insertProducerKey } from "@/lib/alerts/sql/insert-producer-key";
+import { listProducerKeys } from "@/lib/alerts/sql/list-producer-keys";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { generateProducerKey, MAX_PRODUCER_KEYS_PER_USER } from "@/lib/http/producer-keys";

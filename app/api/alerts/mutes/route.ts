@@ -1,5 +1,6 @@
 import { MAX_MUTE_MS, MUTE_DURATIONS, muteCreateSchema } from "@/lib/alerts/api/mutes.schema";
-import { listActiveMutes, upsertMute } from "@/lib/alerts/sql/mutes";
+import { listActiveMutes } from "@/lib/alerts/sql/list-active-mutes";
+import { upsertMute } from "@/lib/alerts/sql/upsert-mute";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";

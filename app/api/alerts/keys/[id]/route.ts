@@ -1,5 +1,5 @@
 import { uuid } from "@/lib/alerts/api/fields";
-import { deleteProducerKey } from "@/lib/alerts/sql/producer-keys";
+import { deleteProducerKey } from "@/lib/alerts/sql/delete-producer-key";
 import { HttpError } from "@/lib/http/errors";
 import { noContent, route } from "@/lib/http/route";
 

@@ -1,5 +1,5 @@
 import { uuid } from "@/lib/alerts/api/fields";
-import { deleteMute } from "@/lib/alerts/sql/mutes";
+import { deleteMute } from "@/lib/alerts/sql/delete-mute";
 import { HttpError } from "@/lib/http/errors";
 import { noContent, route } from "@/lib/http/route";
 
