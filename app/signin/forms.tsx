@@ -10,16 +10,21 @@ import {
 } from "./actions";
 import { SignInField, SignInStatus, SignInSubmit } from "./sign-in-controls";
 
+/** The sign-in email field of the dev and password forms. */
+const SIGN_IN_EMAIL = {
+  id: "signin-email",
+  name: "email",
+  label: "Email address",
+  type: "email",
+} as const;
+
 export function DevSignInForm({ next }: { next: string }) {
   const [state, action, pending] = useActionState<SignInState, FormData>(devSignIn, {});
   return (
     <form action={action} className="card stack" noValidate>
       <SignInStatus next={next} state={state} />
       <SignInField
-        id="signin-email"
-        name="email"
-        label="Email address"
-        type="email"
+        {...SIGN_IN_EMAIL}
         autoComplete="email"
         error={state.fieldErrors?.email}
         hint="Any address works here; alerts by email go to the local outbox."
@@ -34,14 +39,7 @@ export function SupabaseSignInForm({ next }: { next: string }) {
   return (
     <form action={action} className="card stack" noValidate>
       <SignInStatus next={next} state={state} />
-      <SignInField
-        id="signin-email"
-        name="email"
-        label="Email address"
-        type="email"
-        autoComplete="username"
-        error={state.fieldErrors?.email}
-      />
+      <SignInField {...SIGN_IN_EMAIL} autoComplete="username" error={state.fieldErrors?.email} />
       <SignInField
         id="signin-password"
         name="password"
