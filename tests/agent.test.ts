@@ -188,7 +188,8 @@ describe("through the real route handlers", () => {
   let app: TestApp;
   let server: Awaited<ReturnType<typeof serveRoutes>>;
   beforeAll(async () => {
-    app = await startTestApp();
+    // A server threshold no real disk reaches, so --threshold 1 is always the looser one.
+    app = await startTestApp({ ALERTS_DISK_THRESHOLD_PERCENT: "100" });
     server = await serveRoutes([
       { method: "POST", path: /^\/api\/alerts\/events$/, handler: postEvent },
       { method: "PUT", path: /^\/api\/training\/jobs\/(?<id>[^/]+)$/, handler: putJob },
@@ -225,6 +226,21 @@ describe("through the real route handlers", () => {
     expect(rows[0]).toMatchObject({ type: "disk_warning", data: { disk_path: dir } });
     expect(rows[0]?.idempotency_key).toBe(
       `key:${user}:${diskWarningKey(user, first.options.host, dir, T0)}`,
+    );
+  });
+
+  it("says when the server will not alert because its own disk threshold is higher", async () => {
+    const user = randomUUID();
+    const { agent, log } = agentFor([
+      ...["--url", server.url, "--user", user, "--disk", dir, "--threshold", "1"],
+    ]);
+    await agent.step();
+    expect(agent.outbox.size).toBe(0);
+    expect(log.entries).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "the server will not alert: the disk is below its own threshold, which is higher than --threshold",
+      }),
     );
   });
 

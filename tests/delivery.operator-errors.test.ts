@@ -1,15 +1,12 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { GET as health } from "@/app/api/health/route";
 import { OPERATOR_RETRY_MS } from "@/lib/alerts/delivery/retry-policy";
 import { URL_PURPOSE } from "@/lib/alerts/webhook-input";
 import { encrypt } from "@/lib/security/encryption";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { call, startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
+import { postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 
 let app: TestApp;
@@ -34,32 +31,19 @@ describe("a webhook the deployment cannot decrypt", () => {
   it("is an operator error: the delivery keeps retrying, the webhook is not charged, health shows it, and the test endpoint answers without a 500", async () => {
     const receiver = await startReceiver();
     try {
-      const user = await makeUser(app);
-      await call(putPrefs, "PUT", "/api/alerts/preferences", {
-        token: user.token,
-        body: { email_enabled: false },
-      });
-      const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-        token: user.token,
-        body: {
-          name: "locked",
-          url: `${receiver.url}/hook`,
-          webhook_type: "generic",
-          alert_job_started: true,
-        },
-      });
-      expect(hook.status).toBe(201);
-      const webhookId = hook.body.id as string;
+      const { user, webhookId } = await userWithWebhook(
+        app,
+        `${receiver.url}/hook`,
+        { name: "locked" },
+        { emailOff: true },
+      );
       await app.ctx.db.query("update user_webhooks set url = $2 where id = $1", [
         webhookId,
         encrypt(GONE_KEY, `${receiver.url}/hook`, URL_PURPOSE),
       ]);
 
       // More attempts than ALERTS_WEBHOOK_DISABLE_AFTER, each a retry.
-      await call(postEvent, "POST", "/api/alerts/events", {
-        token: SERVICE_KEY,
-        body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
-      });
+      await postJobStarted(user);
       const start = app.ctx.clock();
       for (let i = 0; i < 4; i++) {
         app.setNow(new Date(start.getTime() + i * OPERATOR_RETRY_MS));

@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
@@ -9,15 +7,9 @@ import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
 import { DestinationLimiter } from "@/lib/alerts/delivery/destination-limiter";
 import { OutcomeRecorder, recordOutcomes, type SentAttempt } from "@/lib/alerts/delivery/record";
 import { type ClaimedDelivery, claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
-import {
-  call,
-  makeUngroupedUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
+import { call, makeUngroupedUser, startTestApp, type TestApp, type TestUser } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
+import { postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 
 let app: TestApp;
@@ -68,13 +60,7 @@ async function claimedDeliveries(n: number) {
     expect(res.status).toBe(201);
     hooks[name] = res.body.id as string;
   }
-  for (let i = 0; i < n; i++) {
-    const res = await call(postEvent, "POST", "/api/alerts/events", {
-      token: SERVICE_KEY,
-      body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
-    });
-    expect(res.status).toBe(202);
-  }
+  await postJobStarted(user, n);
   await processInbox(engine.deps);
   // Every due delivery is this user's: earlier tests left theirs claimed or due later.
   const claimed = await app.ctx.db.transaction((tx) =>
@@ -254,27 +240,13 @@ describe("recording delivery outcomes", () => {
       return { status: 200 };
     });
     try {
-      const user = await makeUngroupedUser(app);
-      await call(putPrefs, "PUT", "/api/alerts/preferences", {
-        token: user.token,
-        body: { email_enabled: false },
-      });
-      const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-        token: user.token,
-        body: {
-          name: "slow",
-          url: `${receiver.url}/hook`,
-          webhook_type: "generic",
-          alert_job_started: true,
-        },
-      });
-      expect(hook.status).toBe(201);
-      for (let i = 0; i < 2; i++) {
-        await call(postEvent, "POST", "/api/alerts/events", {
-          token: SERVICE_KEY,
-          body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
-        });
-      }
+      const { user } = await userWithWebhook(
+        app,
+        `${receiver.url}/hook`,
+        { name: "slow" },
+        { ungrouped: true, emailOff: true },
+      );
+      await postJobStarted(user, 2);
       await processInbox(engine.deps);
       // One send at a time to the destination: the second delivery waits in memory.
       const batch = await startDeliveryBatch(engine.deps, {

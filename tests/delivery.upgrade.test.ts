@@ -1,14 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { LEGACY_DELIVER_QUEUE, startQueue } from "@/lib/queue/queue";
-import { call, makeUngroupedUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
+import { postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 
 let app: TestApp;
@@ -29,27 +26,13 @@ describe("upgrading from pg-boss delivery jobs", () => {
   it("sends a delivery whose old job was still queued once, leaves one an old worker was sending to its lease, and deletes the old queue", async () => {
     const receiver = await startReceiver();
     try {
-      const user = await makeUngroupedUser(app);
-      await call(putPrefs, "PUT", "/api/alerts/preferences", {
-        token: user.token,
-        body: { email_enabled: false },
-      });
-      const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-        token: user.token,
-        body: {
-          name: "r",
-          url: `${receiver.url}/hook`,
-          webhook_type: "generic",
-          alert_job_started: true,
-        },
-      });
-      expect(hook.status).toBe(201);
-      for (let i = 0; i < 2; i++) {
-        await call(postEvent, "POST", "/api/alerts/events", {
-          token: SERVICE_KEY,
-          body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
-        });
-      }
+      const { user } = await userWithWebhook(
+        app,
+        `${receiver.url}/hook`,
+        {},
+        { ungrouped: true, emailOff: true },
+      );
+      await postJobStarted(user, 2);
       await processInbox(engine.deps);
       const { rows } = await app.ctx.db.query<{ id: string }>(
         "select id from alert_deliveries where user_id = $1 order by id",

@@ -3,7 +3,6 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { recordProgress } from "@/lib/alerts/sql/jobs";
@@ -12,16 +11,14 @@ import { sweepStalledJobs } from "@/lib/alerts/triggers/training-job.trigger";
 import { URL_PURPOSE } from "@/lib/alerts/webhook-input";
 import { decrypt } from "@/lib/security/encryption";
 import { adaptiveCardErrors } from "./helpers/adaptive-card";
-import {
-  call,
-  makeUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
+import { call, SERVICE_KEY, startTestApp, type TestApp, type TestUser } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
 import { type Responder, startReceiver } from "./helpers/receiver";
+import {
+  expectDisabledAndOwnerEmailed,
+  webhookOwner,
+  webhookRow as webhookRowOf,
+} from "./helpers/webhook-owner";
 
 /**
  * The five destinations added with the channel registry, each against a real
@@ -91,12 +88,8 @@ async function destination(
   extra: Record<string, unknown> | ((base: string) => Record<string, unknown>) = {},
 ) {
   const receiver = await startReceiver(respond);
-  const user = await makeUser(app);
-  await call(putPrefs, "PUT", "/api/alerts/preferences", {
-    token: user.token,
-    // Each alert on its own, as these tests are about one alert's delivery (grouping: grouping.destinations.test.ts).
-    body: { email_address: `${user.id}@example.com`, group_window_seconds: 0 },
-  });
+  // Each alert on its own, as these tests are about one alert's delivery (grouping: grouping.destinations.test.ts).
+  const user = await webhookOwner(app, { ungrouped: true });
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: {
@@ -118,15 +111,7 @@ async function event(user: TestUser, type: string, jobId = randomUUID(), data: o
   return jobId;
 }
 
-async function webhookRow(id: string) {
-  const { rows } = await app.ctx.db.query<{
-    enabled: boolean;
-    disabled_reason: string | null;
-    url: string;
-    url_masked: string;
-  }>("select enabled, disabled_reason, url, url_masked from user_webhooks where id = $1", [id]);
-  return rows[0];
-}
+const webhookRow = (id: string) => webhookRowOf(app, id);
 
 async function webhookDelivery(user: TestUser) {
   const { rows } = await app.ctx.db.query<{
@@ -389,15 +374,7 @@ describe("revoked answers disable the webhook at once and email its owner", () =
     await event(user, "job_failed");
     await engine.drain();
     expect(receiver.requests).toHaveLength(1);
-    expect(await webhookRow(webhookId)).toMatchObject({
-      enabled: false,
-      disabled_reason: expect.stringContaining("no longer exists"),
-    });
-    expect(
-      engine.mails.some(
-        (m) => m.to.includes(`${user.id}@example.com`) && m.raw.includes("Webhook disabled"),
-      ),
-    ).toBe(true);
+    await expectDisabledAndOwnerEmailed(app, engine, user, webhookId);
     await receiver.close();
   });
 });

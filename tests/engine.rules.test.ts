@@ -15,6 +15,11 @@ import {
 } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
 import { type Responder, startReceiver } from "./helpers/receiver";
+import {
+  expectDisabledAndOwnerEmailed,
+  webhookOwner,
+  webhookRow as webhookRowOf,
+} from "./helpers/webhook-owner";
 
 let app: TestApp;
 let engine: Awaited<ReturnType<typeof manualEngine>>;
@@ -323,28 +328,12 @@ describe("rate limit", () => {
 describe("webhook outcomes", () => {
   async function receiverUser(respond: Responder) {
     const receiver = await startReceiver(respond);
-    const user = await makeUngroupedUser(app);
-    await call(putPrefs, "PUT", "/api/alerts/preferences", {
-      token: user.token,
-      body: { email_address: `${user.id}@example.com` },
-    });
+    const user = await webhookOwner(app, { ungrouped: true });
     const webhookId = await hook(user, `${receiver.url}/h`);
     return { receiver, user, webhookId };
   }
 
-  const webhookRow = async (id: string) =>
-    (
-      await app.ctx.db.query<{
-        enabled: boolean;
-        failure_count: number;
-        disabled_reason: string | null;
-        last_success_at: Date | null;
-        last_failure_at: Date | null;
-      }>(
-        "select enabled, failure_count, disabled_reason, last_success_at, last_failure_at from user_webhooks where id = $1",
-        [id],
-      )
-    ).rows[0];
+  const webhookRow = (id: string) => webhookRowOf(app, id);
 
   it("retries 500, 500, then 200 on the schedule and delivers once with one webhook-id", async () => {
     const codes = [500, 500, 200];
@@ -399,15 +388,7 @@ describe("webhook outcomes", () => {
     await event(user, "job_failed");
     await engine.drain();
     expect(receiver.requests).toHaveLength(1);
-    expect(await webhookRow(webhookId)).toMatchObject({
-      enabled: false,
-      disabled_reason: expect.stringContaining("no longer exists"),
-    });
-    expect(
-      engine.mails.some(
-        (m) => m.to.includes(`${user.id}@example.com`) && m.raw.includes("Webhook disabled"),
-      ),
-    ).toBe(true);
+    await expectDisabledAndOwnerEmailed(app, engine, user, webhookId);
     expect((await historyOf(user)).map((h) => h.alert_type)).toContain("webhook_disabled");
     await receiver.close();
   });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as listEvents, POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
@@ -175,6 +177,36 @@ describe("the events view's API", () => {
     expect(res.status).toBe(403);
   });
 
+  it("tells the producer at ingest that a disk warning is under the threshold, and stores it all the same", async () => {
+    const carol = await makeUser(app, "carol@example.com");
+    const disk = (data: Record<string, unknown>) =>
+      post(carol, "disk_warning", { disk_path: `/d/${randomUUID()}`, ...data });
+    const under = await disk({ disk_used_percent: 85 });
+    // The stricter of the producer's threshold and the server's 90 % decides.
+    const underOwn = await disk({ disk_used_percent: 93, threshold_percent: 95 });
+    const looser = await disk({ disk_used_percent: 50, threshold_percent: 10 });
+    const over = await disk({ disk_used_percent: 95 });
+    // Whether a type is on for some channel is read when the event is processed,
+    // not at ingest: no hint, though job_cancelled is off by default.
+    const off = await post(carol, "job_cancelled", { model_name: "m" }, randomUUID());
+    expect([under, underOwn, looser].map((e) => e.outcome_hint)).toEqual([
+      "below_threshold",
+      "below_threshold",
+      "below_threshold",
+    ]);
+    expect(over.outcome_hint).toBeUndefined();
+    expect(off.outcome_hint).toBeUndefined();
+
+    await engine.drain();
+    app.setNow(new Date("2026-03-02T12:30:00Z"));
+    const { items } = await inbox(carol);
+    for (const e of [under, underOwn, looser]) {
+      expect(byId(items, e.event_id).outcome).toBe("below_threshold");
+    }
+    expect(byId(items, over.event_id).outcome).toBe("alerted");
+    expect(byId(items, off.event_id).outcome).toBe("no_channels");
+  });
+
   it("refuses an event for a user_id no account has at ingest (Supabase-shaped auth), naming the field", async () => {
     // Supabase's auth.users is recognised by its encrypted_password column;
     // there ingest cannot create users, and the inbox's foreign key (issue 20)
@@ -182,17 +214,45 @@ describe("the events view's API", () => {
     await app.ctx.db.query(
       "alter table auth.users add column if not exists encrypted_password text",
     );
-    const res = await call<{ errors: { path: string }[] }>(
+    const logged: string[] = [];
+    const log = app.ctx.log;
+    app.ctx.log = pino(
+      { level: "warn" },
+      new Writable({
+        write(chunk, _enc, done) {
+          logged.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    const eventId = randomUUID();
+    const res = await call<{ code: string; errors: { path: string; message: string }[] }>(
       postEvent,
       "POST",
       "/api/alerts/events",
       {
         token: SERVICE_KEY,
-        body: { type: "job_failed", user_id: randomUUID(), job_id: randomUUID(), data: {} },
+        body: {
+          event_id: eventId,
+          type: "job_failed",
+          user_id: randomUUID(),
+          job_id: randomUUID(),
+          data: {},
+        },
       },
-    );
+    ).finally(() => {
+      app.ctx.log = log;
+    });
     expect(res.status).toBe(422);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.body.code).toBe("unknown_user");
     expect(res.body.errors[0]?.path).toBe("user_id");
+    expect(res.body.errors[0]?.message).toMatch(/create the user in Supabase Auth/);
+    // Logged at warn (pino level 40), naming the event.
+    const lines = logged.map((l) => JSON.parse(l) as { level: number; event_id?: string });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 40, event_id: eventId }));
+    const stored = await app.ctx.db.query("select 1 from alert_events where id = $1", [eventId]);
+    expect(stored.rows).toHaveLength(0);
     const known = await post(ada, "job_started", { model_name: "m" }, randomUUID());
     expect(known.outcome_hint).toBeUndefined();
   });

@@ -87,5 +87,24 @@ describe("OpenAPI document", () => {
     expect(Object.keys(create?.properties ?? {})).toEqual(
       expect.arrayContaining(["name", "url", "webhook_type", "secret"]),
     );
+    // Ingest documents its hint and its refusal of an unknown user.
+    const ingest = (
+      doc.paths["/api/alerts/events"] as unknown as Record<
+        string,
+        {
+          responses: Record<
+            string,
+            {
+              description: string;
+              content: Record<string, { schema: { properties: Record<string, unknown> } }>;
+            }
+          >;
+        }
+      >
+    ).post?.responses;
+    expect(
+      ingest?.["202"]?.content["application/json"]?.schema.properties.outcome_hint,
+    ).toMatchObject({ enum: ["below_threshold"], description: expect.any(String) });
+    expect(ingest?.["422"]?.description).toMatch(/unknown_user/);
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, Row } from "@/lib/db/types";
 import { createTestDb, type TestDb } from "./helpers/db";
+import { seedOwnedRows } from "./helpers/owned-rows";
 
 // What a Supabase client (supabase-js, PostgREST) may do with the project's
 // tables: PostgREST switches to `anon` or `authenticated` and sets
@@ -61,54 +62,6 @@ async function asClient(
 
 const denied = { code: "42501", message: expect.stringMatching(/permission denied/) };
 
-async function seed(userId: string): Promise<Record<Readable, string>> {
-  await db.query("insert into auth.users (id, email) values ($1, $2)", [userId, `${userId}@x.io`]);
-  const one = async (sql: string, params: unknown[]) =>
-    (await db.query<{ id: string }>(sql, params)).rows[0]?.id as string;
-  const webhook = await one(
-    `insert into user_webhooks (user_id, name, url, url_masked, secret)
-     values ($1, 'Slack', 'ciphertext-of-the-url', 'https://hooks.slack.com/…', 'ciphertext-of-the-secret')
-     returning id`,
-    [userId],
-  );
-  const alert = await one(
-    `insert into alert_history (user_id, alert_type, title, message, webhook_id)
-     values ($1, 'job_completed', 'Done', 'Finished', $2) returning id`,
-    [userId, webhook],
-  );
-  await db.query(
-    "insert into alert_dedupe (user_id, key, event_id) values ($1, 'job:x:job_completed', $2)",
-    [userId, randomUUID()],
-  );
-  return {
-    user_alert_preferences: await one(
-      "insert into user_alert_preferences (user_id) values ($1) returning id",
-      [userId],
-    ),
-    user_webhooks: webhook,
-    alert_history: alert,
-    alert_events: await one(
-      "insert into alert_events (type, user_id, alert_id) values ('job_completed', $1, $2) returning id",
-      [userId, alert],
-    ),
-    alert_deliveries: await one(
-      `insert into alert_deliveries (alert_id, user_id, channel, webhook_id)
-       values ($1, $2, 'webhook', $3) returning id`,
-      [alert, userId, webhook],
-    ),
-    training_jobs: await one(
-      "insert into training_jobs (user_id, model_name) values ($1, 'gpt-small') returning id",
-      [userId],
-    ),
-    report_runs: await one(
-      `insert into report_runs (key, user_id, kind, local_date, timezone, due_at, period_start, period_end)
-       values ('daily:' || $1 || ':2026-03-01', $1::uuid, 'daily', '2026-03-01', 'UTC', now(), now(), now())
-       returning key as id`,
-      [userId],
-    ),
-  };
-}
-
 let a: string;
 let b: string;
 let rowsOfA: Record<Readable, string>;
@@ -119,8 +72,8 @@ beforeAll(async () => {
   db = testDb.db;
   a = randomUUID();
   b = randomUUID();
-  rowsOfA = await seed(a);
-  rowsOfB = await seed(b);
+  rowsOfA = await seedOwnedRows(db, a);
+  rowsOfB = await seedOwnedRows(db, b);
 });
 afterAll(() => testDb.drop());
 

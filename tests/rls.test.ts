@@ -4,6 +4,7 @@ import { createPgDb } from "@/lib/db/pg";
 import type { Db, Row } from "@/lib/db/types";
 import { API_ROLE, withUser } from "@/lib/db/with-user";
 import { createTestDb, type TestDb } from "./helpers/db";
+import { seedOwnedRows } from "./helpers/owned-rows";
 
 let testDb: TestDb;
 let db: Db;
@@ -18,49 +19,8 @@ const TABLES = [
 ] as const;
 type Table = (typeof TABLES)[number];
 
-/** Every row id a user owns, per table, as inserted by the owner connection. */
+/** Every row id a user owns, per table, as `seedOwnedRows` inserted them. */
 type Owned = Record<Table, string>;
-
-/** Inserts one row per table for `userId`, as the owner (RLS does not apply). */
-async function seedRowsFor(userId: string): Promise<Owned> {
-  await db.query("insert into auth.users (id, email) values ($1, $2)", [
-    userId,
-    `${userId}@example.com`,
-  ]);
-  const one = async (sql: string, params: unknown[]) =>
-    (await db.query<{ id: string }>(sql, params)).rows[0]?.id as string;
-  const webhook = await one(
-    `insert into user_webhooks (user_id, name, url) values ($1, 'Slack', 'https://hooks.example/1')
-     returning id`,
-    [userId],
-  );
-  const alert = await one(
-    `insert into alert_history (user_id, alert_type, title, message, webhook_id)
-     values ($1, 'job_completed', 'Done', 'The job finished', $2) returning id`,
-    [userId, webhook],
-  );
-  return {
-    user_alert_preferences: await one(
-      "insert into user_alert_preferences (user_id) values ($1) returning id",
-      [userId],
-    ),
-    user_webhooks: webhook,
-    alert_history: alert,
-    alert_events: await one(
-      "insert into alert_events (type, user_id, alert_id) values ('job_completed', $1, $2) returning id",
-      [userId, alert],
-    ),
-    alert_deliveries: await one(
-      `insert into alert_deliveries (alert_id, user_id, channel, webhook_id)
-       values ($1, $2, 'webhook', $3) returning id`,
-      [alert, userId, webhook],
-    ),
-    training_jobs: await one(
-      "insert into training_jobs (user_id, model_name) values ($1, 'gpt-small') returning id",
-      [userId],
-    ),
-  };
-}
 
 /** Runs one statement as `userId` in its own transaction: rows affected, or the error. */
 async function attempt(
@@ -89,8 +49,8 @@ beforeAll(async () => {
   db = testDb.db;
   a = randomUUID();
   b = randomUUID();
-  rowsOfA = await seedRowsFor(a);
-  rowsOfB = await seedRowsFor(b);
+  rowsOfA = await seedOwnedRows(db, a);
+  rowsOfB = await seedOwnedRows(db, b);
 });
 afterAll(() => testDb.drop());
 

@@ -8,6 +8,7 @@ import { requireSession } from "../_lib/session";
 import { describedBy, FieldError } from "../_ui/field-error";
 import { formatWhen } from "../_ui/format";
 import { typeLabel } from "../_ui/labels";
+import { Pager, pageUrl } from "../_ui/pager";
 import { ProblemBanner, splitErrors } from "../_ui/problem-banner";
 import {
   formatDuration,
@@ -38,7 +39,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
     string
   >;
   const cursor = first(params.cursor);
-  const session = await requireSession(`/training${queryString({ ...filters, cursor })}`);
+  const session = await requireSession(pageUrl("/training", { ...filters, cursor }));
   const ctx = await getContext();
   const [page, prefs] = await Promise.all([
     callApi<JobsPageJson>(session.token, GET, "GET", "/api/training/jobs", {
@@ -205,15 +206,14 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         </div>
       ) : null}
 
-      {page.ok && (cursor || page.data.next_cursor) ? (
-        <nav className="pager" aria-label="Pages">
-          {cursor ? <a href={`/training${queryString(filters)}`}>← Newest</a> : <span />}
-          {page.data.next_cursor ? (
-            <a href={`/training${queryString({ ...filters, cursor: page.data.next_cursor })}`}>
-              Older jobs →
-            </a>
-          ) : null}
-        </nav>
+      {page.ok ? (
+        <Pager
+          path="/training"
+          filters={filters}
+          cursor={cursor}
+          nextCursor={page.data.next_cursor}
+          olderLabel="Older jobs →"
+        />
       ) : null}
     </main>
   );
@@ -250,11 +250,4 @@ ALERTS_SERVICE_KEY=<the server's service key>`}</code>
       </p>
     </section>
   );
-}
-
-function queryString(values: Record<string, string>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
-  const s = q.toString();
-  return s ? `?${s}` : "";
 }

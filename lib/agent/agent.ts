@@ -218,6 +218,14 @@ export function createAgent(options: AgentOptions, deps: AgentDeps = {}): Agent 
         { disk_path: item.path, event_id: answer.event_id, duplicate: answer.duplicate },
         answer.duplicate ? "disk warning already known to the server" : "disk warning delivered",
       );
+      // The server alerts at the stricter of --threshold and its own threshold:
+      // say so here, or a lower --threshold reads as if it decided.
+      if (answer.outcome_hint === "below_threshold") {
+        log.warn(
+          { disk_path: item.path, event_id: answer.event_id, threshold: options.thresholdPercent },
+          "the server will not alert: the disk is below its own threshold, which is higher than --threshold",
+        );
+      }
     } else if (answer.oom === true) {
       log.warn(
         { job_id: options.jobId, signature: answer.signature, event_id: answer.event_id },

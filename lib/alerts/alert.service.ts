@@ -12,7 +12,7 @@ import {
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
-import { diskThresholdFor } from "./event-outcome";
+import { isBelowDiskThreshold } from "./disk-threshold";
 import { applyGrouping } from "./grouping/apply-grouping";
 import { groupLabelOf } from "./grouping/group-key";
 import type { AlertMetrics } from "./metrics.port";
@@ -28,8 +28,8 @@ import {
   type Recipient,
 } from "./sql/alerts";
 import { claimEvents, markEventFailed, markEventProcessed } from "./sql/events";
+import { findMute } from "./sql/find-mute";
 import { insertAlerts } from "./sql/insert-alerts";
-import { findMute } from "./sql/mutes";
 import { alertText } from "./templates/alert-text";
 
 export interface EngineDeps {
@@ -136,11 +136,7 @@ export async function processEvent(
     return { outcome, alertId, enqueued };
   };
 
-  if (
-    event.type === "disk_warning" &&
-    typeof event.data.disk_used_percent === "number" &&
-    event.data.disk_used_percent < diskThresholdFor(event.data, config.diskThresholdPercent)
-  ) {
+  if (isBelowDiskThreshold(event.type, event.data, config.diskThresholdPercent)) {
     return done("below_threshold");
   }
 

@@ -1,3 +1,4 @@
+import { diskThresholdFor } from "./disk-threshold";
 import { zonedParts } from "./quiet-hours";
 
 /** What `describeOutcome` reads of an inbox event (a row of `listInboxEvents`). */
@@ -25,17 +26,6 @@ function localTime(at: Date, from: Date, timeZone: string): string {
   const time = `${pad(p.hour)}:${pad(p.minute)}`;
   const sameDay = p.year === f.year && p.month === f.month && p.day === f.day;
   return sameDay ? time : `${WEEKDAYS[p.weekday]} ${p.day}/${p.month} ${time}`;
-}
-
-/**
- * The disk threshold an event was judged by: the server's, or the producer's
- * `data.threshold_percent` when that is stricter (higher).
- */
-export function diskThresholdFor(data: Record<string, unknown>, serverPercent: number): number {
-  const own = data.threshold_percent;
-  return typeof own === "number" && Number.isFinite(own) && own > serverPercent
-    ? own
-    : serverPercent;
 }
 
 /**

@@ -39,6 +39,7 @@ export {
 export * from "./client";
 
 // Events and the inbox.
+export { isBelowDiskThreshold } from "./disk-threshold";
 export { describeOutcome } from "./event-outcome";
 // Payload previews (the settings and history pages show what a channel receives).
 export type { AlertCard } from "./formatters/card";
@@ -67,14 +68,14 @@ export { listHistory } from "./sql/history";
 export { getJob, recordProgress } from "./sql/jobs";
 export { listInboxEvents } from "./sql/list-inbox-events";
 export { listJobs } from "./sql/list-jobs";
-export { deleteMute, listActiveMutes, upsertMute } from "./sql/mutes";
+export { deleteMute } from "./sql/delete-mute";
+export { listActiveMutes } from "./sql/list-active-mutes";
+export { upsertMute } from "./sql/upsert-mute";
 export { getOrCreatePreferences, upsertPreferences } from "./sql/preferences";
-export {
-  deleteProducerKey,
-  findProducerKeyAndTouch,
-  insertProducerKey,
-  listProducerKeys,
-} from "./sql/producer-keys";
+export { deleteProducerKey } from "./sql/delete-producer-key";
+export { findProducerKeyAndTouch } from "./sql/find-producer-key-and-touch";
+export { insertProducerKey } from "./sql/insert-producer-key";
+export { listProducerKeys } from "./sql/list-producer-keys";
 export { retryFailedDeliveries } from "./sql/retry-failed-deliveries";
 export {
   deleteWebhook,

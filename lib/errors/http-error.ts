@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  /** A well-formed user_id no account has (Supabase): the event cannot be stored. */
+  unknown_user: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -28,6 +30,7 @@ const TITLES: Record<ErrorCode, string> = {
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
+  unknown_user: "Unknown user",
   rate_limited: "Too many requests",
   internal: "Internal server error",
   unavailable: "Service unavailable",

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from "jose";
 import type { Config } from "../config/config";
+import { bearerToken } from "./bearer-token";
 import { HttpError } from "./errors";
 
 /**
@@ -54,13 +55,12 @@ export function createAuthenticator(
   return {
     async authenticate(req) {
       const header = req.headers.get("authorization");
-      const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!match?.[1]) {
+      const token = bearerToken(header);
+      if (!token) {
         throw unauthenticated(
           header ? "the Authorization header must be 'Bearer <token>'" : "no Authorization header",
         );
       }
-      const token = match[1];
       // Digests have equal length, so the comparison takes the same time for any input.
       if (timingSafeEqual(digest(token), serviceDigest)) return { kind: "service" };
       if (token.split(".").length !== 3) throw unauthenticated("the token is not a valid JWT");

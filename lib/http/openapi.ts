@@ -37,6 +37,8 @@ interface Operation {
   body?: z.ZodType;
   query?: z.ZodObject;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Problem answers this operation describes in its own words, over the shared ones. */
+  problems?: Record<number, string>;
 }
 
 const idParam = {
@@ -128,7 +130,16 @@ const OPERATIONS: Operation[] = [
       "Report an event (producers). Stored before the 202; a repeated event_id or Idempotency-Key is a duplicate",
     access: "service",
     body: eventInputSchema,
-    responses: { 202: { description: "Accepted", schema: eventAcceptedSchema } },
+    responses: {
+      202: {
+        description:
+          "Accepted and stored; outcome_hint says when it is already known to alert no one",
+        schema: eventAcceptedSchema,
+      },
+    },
+    problems: {
+      422: "Validation failed; errors[] names each field. code unknown_user: user_id is not a user of this project (Supabase); create the user in Supabase Auth or send an existing user's id. Nothing is stored",
+    },
   },
   {
     method: "put",
@@ -302,6 +313,7 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       413: "Body over 64 KiB",
       422: "Validation failed; errors[] names each field",
       429: "Too many requests for this user or the service key; wait Retry-After seconds",
+      ...op.problems,
     };
     const parameters = [
       ...(op.path.includes("{id}") ? [idParam] : []),

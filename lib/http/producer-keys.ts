@@ -32,12 +32,6 @@ export function hashProducerKey(key: string): Buffer {
 /** True when a bearer token is shaped like a producer key (so it is looked up, not verified as a JWT). */
 export const isProducerKeyToken = (token: string) => token.startsWith(PRODUCER_KEY_PREFIX);
 
-/** The bearer token of a request, if any. */
-export function bearerToken(req: Request): string | undefined {
-  const header = req.headers.get("authorization");
-  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1];
-}
-
 /** The caller a producer key stands for, or 401 for an unknown, revoked or malformed key. */
 export async function authenticateProducerKey(
   db: Queryable,

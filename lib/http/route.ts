@@ -3,10 +3,11 @@ import { isConnectionError } from "../db/connection-errors";
 import { ensureUser } from "../db/users";
 import { type AppContext, getContext } from "../server/context";
 import type { Caller } from "./auth";
+import { bearerToken } from "./bearer-token";
 import { readJsonBody } from "./body";
 import { HttpError } from "./errors";
 import { problemResponse } from "./problem";
-import { authenticateProducerKey, bearerToken, isProducerKeyToken } from "./producer-keys";
+import { authenticateProducerKey, isProducerKeyToken } from "./producer-keys";
 import { type RateLimitDecision, rateLimitHeaders } from "./rate-limit";
 import { parseOrThrow } from "./validation";
 
@@ -164,7 +165,7 @@ async function authorize(
   access: Access,
 ): Promise<Caller | undefined> {
   if (access === "public") return undefined;
-  const token = bearerToken(req);
+  const token = bearerToken(req.headers.get("authorization"));
   const caller =
     token && isProducerKeyToken(token)
       ? await authenticateProducerKey(ctx.db, token, ctx.clock())

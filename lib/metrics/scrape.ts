@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/config";
 import type { Queryable } from "../db/types";
+import { bearerToken } from "../http/bearer-token";
 import { readQueueGauges } from "./gauges";
 import type { MetricsRegistry } from "./registry";
 
@@ -13,8 +14,7 @@ export function scrapeAllowed(
   config: Pick<Config, "serviceKey" | "metricsToken">,
   authorization: string | null | undefined,
 ): boolean {
-  const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-  const token = match?.[1];
+  const token = bearerToken(authorization);
   if (!token) return false;
   const given = digest(token);
   // Both compared every time, in constant time, so timing tells nothing.

@@ -30,6 +30,14 @@ export const RETENTION_CRON = "17 3 * * *";
 /** The NOTIFY channel that wakes workers in other processes. */
 export const WAKE_CHANNEL = "training_alerts_wake";
 
+/**
+ * Wakes the delivery workers of every process (this one's too, by LISTEN) at
+ * the commit of `tx`: for a transaction that made deliveries due.
+ */
+export async function notifyDeliveries(tx: Queryable): Promise<void> {
+  await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+}
+
 export interface NoticeJob {
   user_id: string;
 }
@@ -111,9 +119,6 @@ export async function startQueue({ db, log, supervise = true }: QueueOptions): P
   const settle = async (timeoutMs = 5_000) => {
     const deadline = Date.now() + timeoutMs;
     while (statements > 0 && Date.now() < deadline) await delay(20);
-  };
-  const notifyDeliveries = async (tx: Queryable) => {
-    await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
   };
   return {
     boss,

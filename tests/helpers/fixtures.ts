@@ -1,21 +1,33 @@
+import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
+import { POST as postEvent } from "@/app/api/alerts/events/route";
+import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
-import { call, makeUngroupedUser, makeUser, type TestApp } from "./app";
+import { call, makeUngroupedUser, makeUser, SERVICE_KEY, type TestApp, type TestUser } from "./app";
 
 /**
  * A new user with one webhook at `url` that takes job_started alerts (and the
  * seed's defaults for the rest), created through the API. `body` adds or
  * overrides fields (`secret: "generate"`, `webhook_type`, flags). With
  * `ungrouped`, the user's grouping window is 0 (every alert goes out on its
- * own, as before grouping): for tests of each alert's own delivery.
+ * own, as before grouping): for tests of each alert's own delivery. With
+ * `emailOff`, the user's email channel is off, so the webhook is the alerts'
+ * only delivery.
  */
 export async function userWithWebhook(
   app: TestApp,
   url: string,
   body: Record<string, unknown> = {},
-  options: { ungrouped?: boolean } = {},
+  options: { ungrouped?: boolean; emailOff?: boolean } = {},
 ) {
   const user = options.ungrouped ? await makeUngroupedUser(app) : await makeUser(app);
+  if (options.emailOff) {
+    const prefs = await call(putPrefs, "PUT", "/api/alerts/preferences", {
+      token: user.token,
+      body: { email_enabled: false },
+    });
+    expect(prefs.status).toBe(200);
+  }
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: { name: "receiver", url, webhook_type: "generic", alert_job_started: true, ...body },
@@ -23,4 +35,15 @@ export async function userWithWebhook(
   expect(res.status).toBe(201);
   // The generated secret is shown once, in this answer (undefined without `secret: "generate"`).
   return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
+}
+
+/** Posts `count` job_started events for `user`, each about a new job, with the service key. */
+export async function postJobStarted(user: TestUser, count = 1): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await call(postEvent, "POST", "/api/alerts/events", {
+      token: SERVICE_KEY,
+      body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
+    });
+    expect(res.status).toBe(202);
+  }
 }

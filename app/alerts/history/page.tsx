@@ -13,6 +13,7 @@ import {
 import { requireSession } from "../../_lib/session";
 import { describedBy, FieldError } from "../../_ui/field-error";
 import { STATUS_LABELS, typeLabel } from "../../_ui/labels";
+import { Pager, pageUrl } from "../../_ui/pager";
 import { ProblemBanner, splitErrors } from "../../_ui/problem-banner";
 import { AutoRefresh } from "./auto-refresh";
 import { HistoryItem, type WebhookRef } from "./history-item";
@@ -42,7 +43,7 @@ export default async function HistoryPage({
     string
   >;
   const cursor = first(params.cursor);
-  const here = `/alerts/history${queryString({ ...filters, cursor })}`;
+  const here = pageUrl("/alerts/history", { ...filters, cursor });
   const session = await requireSession(here);
   const ctx = await getContext();
 
@@ -189,25 +190,15 @@ export default async function HistoryPage({
         </ul>
       ) : null}
 
-      {page.ok && (cursor || page.data.next_cursor) ? (
-        <nav className="pager" aria-label="Pages">
-          {cursor ? <a href={`/alerts/history${queryString(filters)}`}>← Newest</a> : <span />}
-          {page.data.next_cursor ? (
-            <a
-              href={`/alerts/history${queryString({ ...filters, cursor: page.data.next_cursor })}`}
-            >
-              Older alerts →
-            </a>
-          ) : null}
-        </nav>
+      {page.ok ? (
+        <Pager
+          path="/alerts/history"
+          filters={filters}
+          cursor={cursor}
+          nextCursor={page.data.next_cursor}
+          olderLabel="Older alerts →"
+        />
       ) : null}
     </main>
   );
-}
-
-function queryString(values: Record<string, string>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
-  const s = q.toString();
-  return s ? `?${s}` : "";
 }

@@ -37,7 +37,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Sequence
 
 from . import TrainingAlerts, TrainingAlertsError, _loss
 from .progress import Progress, parse_line
@@ -366,14 +366,19 @@ class CommandWrapper:
         try:
             if self.reports_status:
                 self.client.report_status(self.job_id, "running", **self._job_fields())
-            while not self._stop.is_set():
-                self.output.wake.wait(self.flush_every)
-                self.output.wake.clear()
-                if self._stop.is_set():
-                    break
-                self._flush(final=False)
+            self._flush_until(self._stop.is_set, every=self.flush_every, final=False)
         except Exception:  # noqa: BLE001 - reporting must never break the command
             log.warning("Training Alerts: reporting stopped after an unexpected error", exc_info=True)
+
+    def _flush_until(self, done: Callable[[], bool], every: float, final: bool) -> None:
+        """Flushes whenever the output asks (a full batch, a NaN) or ``every`` seconds, until ``done()``.
+        The one reporting loop: the reporter thread's while the command runs, and a rank's last tries."""
+        while not done():
+            self.output.wake.wait(every)
+            self.output.wake.clear()
+            if done():
+                break
+            self._flush(final)
 
     def _flush(self, final: bool) -> None:
         self._send_logs(final)
@@ -448,11 +453,14 @@ class CommandWrapper:
         if not self.reports_status:
             # Rank 0 may still be creating the job: give this rank's last lines a few more tries.
             deadline = time.monotonic() + min(10.0, self.final_timeout / 2)
-            while self.output.pending and not self.oom_found and time.monotonic() < deadline:
-                if self._log_tries >= MAX_LOG_TRIES:
-                    break
-                time.sleep(0.5)
-                self._send_logs(final=True)
+            self._flush_until(
+                lambda: not self.output.pending
+                or self.oom_found
+                or time.monotonic() >= deadline
+                or self._log_tries >= MAX_LOG_TRIES,
+                every=0.5,
+                final=True,
+            )
             return
         out = self.output
         fields: Dict[str, Any] = {}

@@ -63,9 +63,17 @@ export const eventInputSchema = z
   });
 export type EventInput = z.output<typeof eventInputSchema>;
 
+/** What ingest can already tell a producer about an event's outcome (DESIGN.md §5, docs/decisions.md). */
+export const OUTCOME_HINTS = ["below_threshold"] as const;
+
 export const eventAcceptedSchema = z.object({
   event_id: uuid,
   duplicate: z.boolean(),
-  /** Present when ingest already knows the event cannot alert anyone: `unknown_user`. */
-  outcome_hint: z.enum(["unknown_user"]).optional(),
+  // The description is the OpenAPI document's.
+  outcome_hint: z.enum(OUTCOME_HINTS).optional().meta({
+    description:
+      "Present when ingest already knows this event will alert no one (it is stored all the same): below_threshold = a disk_warning under the stricter of the server's threshold and data.threshold_percent",
+  }),
 });
+
+export type OutcomeHint = (typeof OUTCOME_HINTS)[number];

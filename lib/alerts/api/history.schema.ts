@@ -1,24 +1,11 @@
 import { z } from "zod";
 import { ALERT_STATUSES, ALERT_TYPES } from "../alert.types";
 import { isoDateTime, uuid } from "./fields";
+import { pageQuery } from "./page-query";
 
 /** `GET /api/alerts/history` query. */
 export const historyQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, { error: "must be from 1 to 100" })
-        .max(100, { error: "must be from 1 to 100" }),
-    )
-    .default(20),
-  cursor: z
-    .string()
-    .max(200, { error: "must be a next_cursor value from a previous page" })
-    .optional(),
+  ...pageQuery,
   alert_type: z.enum(ALERT_TYPES, { error: `must be one of ${ALERT_TYPES.join(", ")}` }).optional(),
   status: z
     .enum(ALERT_STATUSES, { error: `must be one of ${ALERT_STATUSES.join(", ")}` })

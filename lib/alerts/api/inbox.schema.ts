@@ -1,23 +1,10 @@
 import { z } from "zod";
 import { uuid } from "./fields";
+import { pageQuery } from "./page-query";
 
 /** `GET /api/alerts/events` query: the caller's recent inbox events. */
 export const inboxQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, { error: "must be from 1 to 100" })
-        .max(100, { error: "must be from 1 to 100" }),
-    )
-    .default(20),
-  cursor: z
-    .string()
-    .max(200, { error: "must be a next_cursor value from a previous page" })
-    .optional(),
+  ...pageQuery,
 });
 
 export const inboxEventSchema = z.object({

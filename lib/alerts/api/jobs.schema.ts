@@ -4,6 +4,7 @@ import { DISPLAY_CAPS, displayText } from "./display-text";
 import { isoDateTime, uuid } from "./fields";
 import { deliveryViewSchema, historyItemSchema } from "./history.schema";
 import { lossInput } from "./loss";
+import { pageQuery } from "./page-query";
 
 const text = (max: number) =>
   z.string({ error: "must be a string" }).max(max, { error: `must be at most ${max} characters` });
@@ -65,21 +66,7 @@ const instant = z.iso.datetime().nullable();
 
 /** `GET /api/training/jobs` query. */
 export const jobsQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d+$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(1, { error: "must be from 1 to 100" })
-        .max(100, { error: "must be from 1 to 100" }),
-    )
-    .default(20),
-  cursor: z
-    .string()
-    .max(200, { error: "must be a next_cursor value from a previous page" })
-    .optional(),
+  ...pageQuery,
   status: z.enum(JOB_STATUSES, { error: `must be one of ${JOB_STATUSES.join(", ")}` }).optional(),
   group: text(200).min(1, { error: "must not be empty" }).optional(),
   since: isoDateTime.optional(),

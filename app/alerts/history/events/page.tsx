@@ -7,6 +7,7 @@ import { callApi, type PreferencesJson } from "../../../_lib/api";
 import { requireSession } from "../../../_lib/session";
 import { formatWhen } from "../../../_ui/format";
 import { typeLabel } from "../../../_ui/labels";
+import { Pager, pageUrl } from "../../../_ui/pager";
 import { ProblemBanner } from "../../../_ui/problem-banner";
 import { ViewTabs } from "../view-tabs";
 
@@ -51,9 +52,7 @@ export default async function EventsPage({
 }) {
   const params = await searchParams;
   const cursor = typeof params.cursor === "string" ? params.cursor : "";
-  const session = await requireSession(
-    `/alerts/history/events${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`,
-  );
+  const session = await requireSession(pageUrl("/alerts/history/events", { cursor }));
   const [page, prefs] = await Promise.all([
     callApi<InboxPage>(session.token, GET, "GET", "/api/alerts/events", {
       query: { cursor, limit: "50" },
@@ -119,15 +118,13 @@ export default async function EventsPage({
           </table>
         </div>
       ) : null}
-      {page.ok && (cursor || page.data.next_cursor) ? (
-        <nav className="pager" aria-label="Pages">
-          {cursor ? <a href="/alerts/history/events">← Newest</a> : <span />}
-          {page.data.next_cursor ? (
-            <a href={`/alerts/history/events?cursor=${encodeURIComponent(page.data.next_cursor)}`}>
-              Older events →
-            </a>
-          ) : null}
-        </nav>
+      {page.ok ? (
+        <Pager
+          path="/alerts/history/events"
+          cursor={cursor}
+          nextCursor={page.data.next_cursor}
+          olderLabel="Older events →"
+        />
       ) : null}
     </main>
   );

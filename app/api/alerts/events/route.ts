@@ -8,8 +8,7 @@ import {
   inboxQuerySchema,
   insertEventAndNotify,
   jobNotFound,
-  listInboxEvents,
-} from "@/lib/alerts";
+  listInboxEvents, isBelowDiskThreshold } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";
@@ -22,8 +21,9 @@ export const dynamic = "force-dynamic";
 /**
  * Accepts an event from a producer. It is stored durably before the 202; a
  * repeated `event_id` or `Idempotency-Key` answers the first event's id with
- * `duplicate: true`; a `user_id` with no account (on Supabase) is 422 and
- * is not stored.
+ * `duplicate: true`; a `user_id` with no account (on Supabase) is 422
+ * `unknown_user` and is not stored. `outcome_hint` says when the event is
+ * already known to alert no one (docs/decisions.md).
  */
 export const POST = route(
   { access: "service", body: eventInputSchema },
@@ -62,9 +62,13 @@ export const POST = route(
     );
     if (result.unknownUser) {
       // On Supabase, a user_id with no account: the inbox references
-      // auth.users (deleting a user deletes their events), and such an event
-      // would alert no one, so it is refused and nothing is stored.
-      throw HttpError.field("user_id", "is not a user of this project (no such id in auth.users)");
+      // auth.users (deleting a user deletes their events), so the event cannot
+      // be stored; refusing it says so, where a 202 would be silently dropped.
+      ctx.log.warn(
+        { event_id: result.id, user_id: userId, type: body.type },
+        "event refused: its user_id is not a user of this project",
+      );
+      throw unknownUser();
     }
     if (result.otherUsers) {
       throw new HttpError(
@@ -75,7 +79,12 @@ export const POST = route(
     if (!result.duplicate) wakeInbox();
     // The insert provisioned or found the user: it has an auth.users row (route.ts relies on it).
     ctx.knownUsers.add(userId);
-    return json({ event_id: result.id, duplicate: result.duplicate }, 202);
+    // Certain from the body and the server's setting alone, so it costs nothing;
+    // the event is stored all the same and shows in the Events view.
+    const hint = isBelowDiskThreshold(body.type, body.data, ctx.config.diskThresholdPercent)
+      ? ({ outcome_hint: "below_threshold" } as const)
+      : {};
+    return json({ event_id: result.id, duplicate: result.duplicate, ...hint }, 202);
   },
 );
 
@@ -118,3 +127,12 @@ export const GET = route(
     });
   },
 );
+
+/** 422 `unknown_user`, naming the field and the fix. */
+function unknownUser(): HttpError {
+  const message =
+    "is not a user of this project (no such id in auth.users): create the user in Supabase Auth first, or send the id of an existing user (the sub of their access token)";
+  return new HttpError("unknown_user", `user_id: ${message}`, {
+    errors: [{ path: "user_id", message }],
+  });
+}

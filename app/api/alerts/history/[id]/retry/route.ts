@@ -2,7 +2,7 @@ import { refreshAlertSummary, retryFailedDeliveries, uuid } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { json, route } from "@/lib/http/route";
-import { WAKE_CHANNEL } from "@/lib/queue/queue";
+import { notifyDeliveries } from "@/lib/queue/queue";
 
 export const dynamic = "force-dynamic";
 
@@ -31,8 +31,7 @@ export const POST = route({ access: "user" }, async ({ ctx, user, params }) => {
     const ids = await retryFailedDeliveries(tx, { userId: user.userId, alertId: id, now });
     if (ids.length > 0) {
       await refreshAlertSummary(tx, [id]);
-      // Wakes the delivery workers (this process's too) at commit.
-      await tx.query("select pg_notify($1, 'deliver')", [WAKE_CHANNEL]);
+      await notifyDeliveries(tx);
     }
     return ids;
   });
