@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { userIdForEmail } from "@/lib/http/tokens";
-import { describeViolations, launchChromium, seriousViolations } from "../helpers/browser";
-import { type NextServer, startNextServer } from "../helpers/next-server";
-import { startReceiver } from "../helpers/receiver";
+import { describeViolations, seriousViolations } from "../helpers/browser";
+import type { NextServer } from "../helpers/next-server";
+import { startUiSession, type UiSession } from "../helpers/ui-session";
 import { waitUntil } from "../helpers/wait";
 
 /*
@@ -21,36 +21,24 @@ const GROUP = "lr-search";
 const WINDOW = 3;
 const BURST = 5;
 
+let session: UiSession;
 let server: NextServer;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-let receiver: Awaited<ReturnType<typeof startReceiver>>;
+let receiver: UiSession["receiver"];
 
 beforeAll(async () => {
-  [server, browser, receiver] = await Promise.all([
-    startNextServer(),
-    launchChromium(),
-    startReceiver(),
-  ]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
-  page = await context.newPage();
+  session = await startUiSession();
+  ({ server, page, receiver } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await receiver?.close();
-  await server?.stop();
+  await session?.close();
 });
 
 const go = (path: string) => page.goto(`${server.url}${path}`);
 const windowField = () => page.getByLabel("Group bursts of alerts over (seconds)");
 
-async function userToken(): Promise<string> {
-  const cookie = (await context.cookies(server.url)).find((c) => c.name === "ta_token");
-  if (!cookie) throw new Error("not signed in: no ta_token cookie");
-  return cookie.value;
-}
+const userToken = () => session.userToken();
 
 /** A job_failed event as a training server reports it. */
 async function jobFailed(model: string, group: string): Promise<void> {
@@ -90,10 +78,7 @@ const received = (type: string) =>
 
 describe("grouping in the web UI", () => {
   it("validates the grouping window, explains 0 = off, and keeps the value saved", async () => {
-    await go(`/signin?next=${encodeURIComponent("/settings/alerts")}`);
-    await page.getByLabel("Email address").fill(EMAIL);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(`${server.url}/settings/alerts`);
+    await session.signIn(EMAIL, "/settings/alerts");
     expect(await windowField().inputValue()).toBe("60");
 
     await windowField().fill("0");
