@@ -175,6 +175,23 @@ describe("grouping in the web UI", () => {
       `❌ ${BURST - 1} training jobs failed — sweep ${GROUP}`,
     );
 
+    // The group message links to its alerts: the group's failures.
+    const anchored = page.locator(`[id="alert-${messageId}"]`);
+    await anchored.locator("summary").first().click();
+    const toMembers = anchored.getByTestId("group-members").getByRole("link");
+    expect(await toMembers.getAttribute("href")).toBe(
+      `/alerts/history?group=${GROUP}&alert_type=job_failed`,
+    );
+    await toMembers.click();
+    await page.waitForURL((url) => url.searchParams.get("alert_type") === "job_failed");
+    expect(await page.locator(".history-item").count()).toBe(BURST);
+    expect(
+      await page
+        .locator(".history-item")
+        .filter({ hasText: /sweep-model-\d/ })
+        .count(),
+    ).toBe(BURST);
+
     await go("/alerts/history");
     const violations = await seriousViolations(page);
     expect(violations, describeViolations(violations)).toEqual([]);
