@@ -1,8 +1,10 @@
 // Takes the README's screenshots of the web UI: npm run build && npm run screenshots
 // Serves the production build in local mode on a throwaway database, fills it
 // with a plausible first hour (preferences, two webhooks, a few alerts, a
-// long job with 2,000 progress points and one that ran out of GPU memory) and
-// saves 1280×800 PNGs of the pages in docs/screenshots/.
+// sweep's burst of failures grouped into one message per destination, a long
+// job with 2,000 progress points and one that ran out of GPU memory) and saves
+// full-page PNGs, 1280 wide, of the pages in docs/screenshots/. Install
+// fonts-noto-color-emoji first, or the titles' emoji show as boxes.
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -111,6 +113,49 @@ try {
     { timeoutMs: 30_000, intervalMs: 500 },
   );
 
+  // A sweep's burst of failures (a node died): one alert at once, the rest as one group
+  // message at the window's end. A short window, so the script does not wait a minute.
+  const prefs = await fetch(`${server.url}/api/alerts/preferences`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ group_window_seconds: 5 }),
+  });
+  if (!prefs.ok) throw new Error(`preferences: HTTP ${prefs.status}`);
+  const SWEEP = "lr-sweep-7";
+  for (let i = 1; i <= 12; i++) {
+    const res = await api(
+      "/api/alerts/events",
+      {
+        type: "job_failed",
+        user_id: userId,
+        job_id: randomUUID(),
+        data: {
+          model_name: `llama-3-8b-lr-${i}e-5`,
+          group: SWEEP,
+          duration_seconds: 600 + i * 37,
+          error:
+            "torch.distributed.DistBackendError: NCCL error: remote process exited (node gpu-17)",
+        },
+      },
+      server.serviceKey,
+    );
+    if (res.status !== 202) throw new Error(`burst event ${i}: HTTP ${res.status}`);
+  }
+  await waitUntil(
+    "the sweep's group messages to go out",
+    async () => {
+      await go(`/alerts/history?group=${SWEEP}`);
+      const message = page
+        .locator(".history-item")
+        .filter({ has: page.locator(".badge-type", { hasText: /^Group message$/ }) });
+      const badges = await message
+        .locator(".history-meta .badge:not(.badge-type)")
+        .allTextContents();
+      return badges.length > 0 && !badges.some((b) => /Pending|Sending/.test(b));
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+
   // Jobs: a long run with 2,000 progress points, and one that ran out of GPU memory.
   const producer = async (method: string, p: string, body: unknown) => {
     const res = await fetch(`${server.url}${p}`, {
@@ -171,6 +216,7 @@ try {
   await page.getByLabel("Time zone").fill("Europe/Berlin");
   await page.getByLabel("Daily summary").check();
   await page.getByLabel("Send at").fill("09:00");
+  await page.getByLabel("Group bursts of alerts over (seconds)").fill("60");
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.locator(".sticky-actions [role=status]").getByText("Saved.").waitFor();
 
@@ -181,7 +227,12 @@ try {
         window.scrollTo(0, (document.querySelector(selector) as HTMLElement).offsetTop - 16),
       scrollTo,
     );
-    await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+    // The whole page in one viewport: a full-page capture of an 800 px viewport
+    // would leave sticky bars (the settings' Save bar) over the middle of the page.
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: 1280, height: Math.max(800, height) });
+    await page.screenshot({ path: path.join(OUT, name) });
+    await page.setViewportSize({ width: 1280, height: 800 });
     process.stdout.write(`wrote docs/screenshots/${name}\n`);
   };
 
@@ -199,6 +250,14 @@ try {
   const failed = page.locator(".history-item").filter({ hasText: "mistral-7b-custom" });
   await failed.locator("summary").first().click();
   await shot("history.png", ".filters");
+
+  await go(`/alerts/history?group=${SWEEP}`);
+  const member = page
+    .locator(".history-item")
+    .filter({ has: page.getByTestId("group-message") })
+    .first();
+  await member.locator("summary").first().click();
+  await shot("history-group.png", ".filters");
 
   await go("/training");
   await shot("jobs.png");

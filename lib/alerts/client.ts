@@ -12,6 +12,7 @@ export {
   DEFAULT_FLAGS,
   EVENT_TYPES,
   type EventType,
+  GROUP_MESSAGE_TYPE,
   GROUPING,
   WEBHOOK_TYPES,
   type WebhookType,

@@ -52,6 +52,7 @@ export { formatPagerDuty } from "./formatters/pagerduty.formatter";
 export { formatSlack } from "./formatters/slack.formatter";
 export { formatTeams } from "./formatters/teams.formatter";
 export { formatTelegram } from "./formatters/telegram.formatter";
+export { historyPath } from "./grouping/history-link";
 // Alert history, retries and mutes.
 export { decodeCursor, encodeCursor } from "./history-cursor";
 // Training jobs.
@@ -62,21 +63,21 @@ export { type JobWriter, putTrainingJob } from "./put-training-job";
 export { zonedTimeToInstant } from "./quiet-hours";
 export { refreshAlertSummary } from "./sql/alerts";
 export { countOperatorErrors } from "./sql/count-operator-errors";
+export { deleteMute } from "./sql/delete-mute";
+export { deleteProducerKey } from "./sql/delete-producer-key";
 export { insertEventAndNotify } from "./sql/events";
+export { findProducerKeyAndTouch } from "./sql/find-producer-key-and-touch";
 export { getJobDetail } from "./sql/get-job-detail";
 export { listHistory } from "./sql/history";
+export { insertProducerKey } from "./sql/insert-producer-key";
 export { getJob, recordProgress } from "./sql/jobs";
+export { listActiveMutes } from "./sql/list-active-mutes";
 export { listInboxEvents } from "./sql/list-inbox-events";
 export { listJobs } from "./sql/list-jobs";
-export { deleteMute } from "./sql/delete-mute";
-export { listActiveMutes } from "./sql/list-active-mutes";
-export { upsertMute } from "./sql/upsert-mute";
-export { getOrCreatePreferences, upsertPreferences } from "./sql/preferences";
-export { deleteProducerKey } from "./sql/delete-producer-key";
-export { findProducerKeyAndTouch } from "./sql/find-producer-key-and-touch";
-export { insertProducerKey } from "./sql/insert-producer-key";
 export { listProducerKeys } from "./sql/list-producer-keys";
+export { getOrCreatePreferences, upsertPreferences } from "./sql/preferences";
 export { retryFailedDeliveries } from "./sql/retry-failed-deliveries";
+export { upsertMute } from "./sql/upsert-mute";
 export {
   deleteWebhook,
   getWebhook,

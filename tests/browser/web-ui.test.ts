@@ -362,8 +362,16 @@ describe("the web UI, in local mode", () => {
           data: { model_name: `paging-model-${i}` },
         }),
       });
-    for (let i = 0; i < 21; i++) expect((await post(i)).status).toBe(202);
     const token = await userToken();
+    // Grouping off: 21 starts in a row would also add a group message to the list
+    // (tests/browser/grouping.test.ts covers that); this test is about paging.
+    const prefs = await fetch(`${server.url}/api/alerts/preferences`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ group_window_seconds: 0 }),
+    });
+    expect(prefs.status).toBe(200);
+    for (let i = 0; i < 21; i++) expect((await post(i)).status).toBe(202);
     await waitUntil("all 23 alerts in history", async () => {
       const res = await fetch(`${server.url}/api/alerts/history?limit=100`, {
         headers: { authorization: `Bearer ${token}` },

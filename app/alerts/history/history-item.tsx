@@ -10,6 +10,8 @@ import {
   formatSlack,
   formatTeams,
   formatTelegram,
+  GROUP_MESSAGE_TYPE,
+  historyPath,
   type WebhookType,
 } from "@/lib/alerts";
 import type { HistoryItemJson } from "../../_lib/api";
@@ -59,6 +61,19 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${STATUS_TONE[status] ?? "badge-muted"}`}>{label}</span>;
 }
 
+/** The anchor of an alert's item, so a member can link to its group message. */
+export const alertAnchor = (id: string) => `alert-${id}`;
+
+/** The history of a group message's alerts: its label and type (no label: its type since it opened). */
+function membersPath(item: HistoryItemJson): string {
+  const type = typeof item.data.alert_type === "string" ? item.data.alert_type : undefined;
+  return historyPath({
+    group: item.group_label,
+    alertType: type,
+    ...(item.group_label ? {} : { since: new Date(item.created_at) }),
+  });
+}
+
 /** One alert: a summary line that opens to its deliveries and message previews. */
 export function HistoryItem({
   item,
@@ -71,8 +86,9 @@ export function HistoryItem({
   zone: string;
   appUrl: string;
 }) {
+  const grouped = item.alert_type === GROUP_MESSAGE_TYPE;
   return (
-    <li className="history-item">
+    <li className="history-item" id={alertAnchor(item.id)}>
       <details>
         <summary>
           <span className="history-summary">
@@ -86,7 +102,22 @@ export function HistoryItem({
         </summary>
         <div className="history-body stack">
           <p className="history-message">{item.message}</p>
+          {grouped ? (
+            <p className="group-message-note" data-testid="group-members">
+              One message for a burst of{" "}
+              {typeLabel(typeof item.data.alert_type === "string" ? item.data.alert_type : "")}{" "}
+              alerts, sent when its window ended. <a href={membersPath(item)}>Show its alerts</a>
+            </p>
+          ) : null}
           <dl className="facts">
+            {item.group_label ? (
+              <div>
+                <dt>Group</dt>
+                <dd>
+                  <a href={historyPath({ group: item.group_label })}>{item.group_label}</a>
+                </dd>
+              </div>
+            ) : null}
             {item.job_id ? (
               <div className="span-2">
                 <dt>Job</dt>
@@ -194,9 +225,11 @@ function Deliveries({
                     <dt>Grouped</dt>
                     <dd>
                       Went out in group message{" "}
-                      <code title={d.group.message_alert_id ?? undefined}>
-                        {(d.group.message_alert_id ?? d.group.batch_id).slice(0, 8)}
-                      </code>{" "}
+                      <GroupMessageLink
+                        id={d.group.message_alert_id ?? d.group.batch_id}
+                        linked={d.group.message_alert_id !== null}
+                        label={item.group_label}
+                      />{" "}
                       with {d.group.size - 1} other{d.group.size === 2 ? "" : "s"}
                       {d.group.status ? (
                         <>
@@ -222,6 +255,21 @@ function Deliveries({
   );
 }
 
+/** A member's group message: its short id, linked to its item in the group's history. */
+function GroupMessageLink({
+  id,
+  linked,
+  label,
+}: {
+  id: string;
+  linked: boolean;
+  label: string | null;
+}) {
+  const code = <code title={id}>{id.slice(0, 8)}</code>;
+  if (!linked) return code;
+  return <a href={`${historyPath({ group: label })}#${alertAnchor(id)}`}>{code}</a>;
+}
+
 /**
  * The message as each of the alert's channels formats it, from the same pure
  * formatters the delivery worker uses. Email is shown when the alert went (or
@@ -236,6 +284,15 @@ function Previews({
   webhooks: Map<string, WebhookRef>;
   appUrl: string;
 }) {
+  if (item.alert_type === GROUP_MESSAGE_TYPE) {
+    // Its members are formatted when the window ends; the history keeps them, not the payload.
+    return (
+      <p className="hint">
+        The message lists its alerts, newest first, with a link to the rest; each alert is shown
+        here with its own preview.
+      </p>
+    );
+  }
   const card: AlertCard = {
     id: item.id,
     type: item.alert_type,

@@ -26,8 +26,9 @@ export default async function AlertSettingsPage() {
       <h1>Alert settings</h1>
       <p className="lede">
         Choose which training events reach you by email, when to stay quiet, and which reports to
-        get. Webhooks (Slack, Discord, your own endpoint) have their own switches on the{" "}
-        <a href="/settings/alerts/webhooks">Webhooks</a> page.
+        get. Webhooks (Slack, Discord, Teams, Telegram, ntfy, PagerDuty, Mattermost, your own
+        endpoint) have their own switches on the <a href="/settings/alerts/webhooks">Webhooks</a>{" "}
+        page.
       </p>
       {prefs.ok ? (
         <PreferencesForm

@@ -7,8 +7,10 @@ import {
   getJob,
   inboxQuerySchema,
   insertEventAndNotify,
+  isBelowDiskThreshold,
   jobNotFound,
-  listInboxEvents, isBelowDiskThreshold } from "@/lib/alerts";
+  listInboxEvents,
+} from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
 import { HttpError } from "@/lib/http/errors";
 import { actingUserId, mayAccessJob } from "@/lib/http/producer-keys";

@@ -24,9 +24,10 @@ export default async function WebhooksPage() {
     <main id="main">
       <h1>Webhooks</h1>
       <p className="lede">
-        Send alerts to Slack, Discord or your own endpoint. Each webhook has its own choice of alert
-        types; a generic webhook can be signed (Standard Webhooks) so your endpoint can check that
-        the request came from here. Times are shown in {zone}.
+        Send alerts to Slack, Discord, Microsoft Teams, Telegram, ntfy, PagerDuty, Mattermost or
+        your own endpoint. Each webhook has its own choice of alert types; a generic webhook can be
+        signed (Standard Webhooks) so your endpoint can check that the request came from here. Times
+        are shown in {zone}.
       </p>
       {list.ok ? (
         <WebhooksPanel

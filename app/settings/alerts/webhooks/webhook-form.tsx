@@ -15,6 +15,7 @@ import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
 import { ProblemBanner, splitErrors } from "../../../_ui/problem-banner";
 import { WebhookIcon } from "../../../_ui/webhook-icon";
 import { createWebhook, updateWebhook } from "./actions";
+import { DEFAULT_URL, URL_PARTS } from "./url-parts";
 
 type SecretChoice = "keep" | "none" | "generate" | "custom";
 
@@ -99,6 +100,8 @@ export function WebhookForm({
   const [typeTouched, setTypeTouched] = useState(Boolean(existing));
   const [suggested, setSuggested] = useState<WebhookType | undefined>();
   const [customSecret, setCustomSecret] = useState("");
+  // Telegram's bot token and chat id, ntfy's topic: fields kept in step with the URL.
+  const [partValues, setPartValues] = useState<Record<string, string>>({});
   const [flags, setFlags] = useState<Record<AlertFlag, boolean>>(
     () =>
       Object.fromEntries(
@@ -116,16 +119,32 @@ export function WebhookForm({
 
   const secretKind = SECRET_KIND[type];
 
-  function chooseType(t: WebhookType) {
+  function chooseType(t: WebhookType, currentUrl = url) {
     setType(t);
     if (!existing && !secretTouched) setSecretChoice(initialSecret(t));
+    const fixed = DEFAULT_URL[t];
+    if (!existing && fixed && currentUrl.trim() === "") setUrl(fixed);
+    const parsed = URL_PARTS[t]?.parse(currentUrl);
+    if (parsed) setPartValues(parsed.values);
   }
 
   function onUrlChange(value: string) {
     setUrl(value);
     const guess = suggestedType(value);
     setSuggested(guess);
-    if (guess && !typeTouched && guess !== type) chooseType(guess);
+    if (guess && !typeTouched && guess !== type) chooseType(guess, value);
+    else {
+      const parsed = URL_PARTS[type]?.parse(value);
+      if (parsed) setPartValues(parsed.values);
+    }
+  }
+
+  function onPartChange(key: string, value: string) {
+    const parts = URL_PARTS[type];
+    if (!parts) return;
+    const next = { ...partValues, [key]: value };
+    setPartValues(next);
+    setUrl(parts.build(parts.parse(url)?.base ?? parts.defaultBase, next));
   }
 
   function body(): Record<string, unknown> {
@@ -189,6 +208,8 @@ export function WebhookForm({
                 name={`${id}-type`}
                 value={t}
                 checked={type === t}
+                // Clicking the type already selected is an explicit choice too (no change event).
+                onClick={() => setTypeTouched(true)}
                 onChange={() => {
                   setTypeTouched(true);
                   // Only generic endpoints check signatures; suggest one only there.
@@ -253,6 +274,30 @@ export function WebhookForm({
         </p>
         <FieldError id={`${id}-url-error`} message={byField.url} />
       </div>
+
+      {URL_PARTS[type] ? (
+        <div className="row url-parts">
+          {URL_PARTS[type].parts.map((part) => (
+            <div key={part.key} className="field grow">
+              <label htmlFor={`${id}-part-${part.key}`}>{part.label}</label>
+              <input
+                id={`${id}-part-${part.key}`}
+                type={part.secret ? "password" : "text"}
+                autoComplete="off"
+                spellCheck={false}
+                value={partValues[part.key] ?? ""}
+                placeholder={part.placeholder}
+                onChange={(e) => onPartChange(part.key, e.target.value)}
+                aria-describedby={`${id}-part-${part.key}-hint`}
+              />
+              <p id={`${id}-part-${part.key}-hint`} className="hint">
+                {part.hint} {existing ? "Leave empty to keep the current one. " : ""}The URL above
+                follows.
+              </p>
+            </div>
+          ))}
+        </div>
+      ) : null}
 
       {secretKind === "signing" ? (
         <fieldset>

@@ -71,8 +71,9 @@ export function WebhooksPanel({ items, max }: { items: WebhookItem[]; max: numbe
       {items.length === 0 ? (
         <div className="empty card">
           <p>
-            <strong>No webhooks yet.</strong> Add one to get alerts in Slack, Discord or your own
-            service; email alerts are set on the <a href="/settings/alerts">Settings</a> page.
+            <strong>No webhooks yet.</strong> Add one to get alerts in Slack, Discord, Teams,
+            Telegram, ntfy, PagerDuty, Mattermost or your own service; email alerts are set on the{" "}
+            <a href="/settings/alerts">Settings</a> page.
           </p>
         </div>
       ) : (
