@@ -239,7 +239,8 @@ describe("PostgreSQL restarting while producers stream events", () => {
     const store = db;
     const hooks = receiver;
 
-    // Users, each with one signed generic webhook that takes job_started.
+    // Users, each with one signed generic webhook that takes job_started, and
+    // ungrouped (window 0): the test counts each event's own alert and delivery.
     const users = await Promise.all(
       Array.from({ length: USERS }, async (_, i) => {
         const id = randomUUID();
@@ -249,6 +250,12 @@ describe("PostgreSQL restarting while producers stream events", () => {
           now: new Date(),
           expiresIn: 3600,
         });
+        const prefs = await fetch(`${server.url}/api/alerts/preferences`, {
+          method: "PUT",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ group_window_seconds: 0 }),
+        });
+        expect(prefs.status).toBe(200);
         const res = await fetch(`${server.url}/api/alerts/webhooks`, {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
