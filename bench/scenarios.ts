@@ -13,15 +13,29 @@ export interface Target {
 
 const json = { "content-type": "application/json" };
 
-/** A user with email off and `webhooks` generic, signed webhooks on the receiver. */
-export async function makeUser(t: Target, webhooks: number): Promise<string> {
+/**
+ * A user with email off and `webhooks` generic, signed webhooks on the
+ * receiver. `groupWindowSeconds` 0 turns grouping off for the user (the
+ * throughput parts measure the engine, one webhook per alert); undefined
+ * keeps the default window (grouping on).
+ */
+export async function makeUser(
+  t: Target,
+  webhooks: number,
+  opts: { groupWindowSeconds?: number } = {},
+): Promise<string> {
   const userId = randomUUID();
   const token = await signUserToken(t.jwtSecret, { sub: userId, email: `${userId}@bench.test` });
   const auth = { ...json, authorization: `Bearer ${token}` };
   const prefs = await t.client.request(
     "PUT",
     `${t.base}/api/alerts/preferences`,
-    JSON.stringify({ email_enabled: false }),
+    JSON.stringify({
+      email_enabled: false,
+      ...(opts.groupWindowSeconds === undefined
+        ? {}
+        : { group_window_seconds: opts.groupWindowSeconds }),
+    }),
     auth,
   );
   if (prefs.status !== 200) throw new Error(`preferences: ${prefs.status} ${prefs.body}`);
@@ -42,7 +56,8 @@ export async function makeUser(t: Target, webhooks: number): Promise<string> {
   return userId;
 }
 
-export function postEvent(t: Target, userId: string, marker?: string) {
+/** A job_failed event; `group` is its `data.group` (its group label when grouping is on). */
+export function postEvent(t: Target, userId: string, marker?: string, group?: string) {
   return t.client.request(
     "POST",
     `${t.base}/api/alerts/events`,
@@ -50,7 +65,12 @@ export function postEvent(t: Target, userId: string, marker?: string) {
       type: "job_failed",
       user_id: userId,
       job_id: randomUUID(),
-      data: { model_name: "bench", error: "bench", ...(marker ? { marker } : {}) },
+      data: {
+        model_name: "bench",
+        error: "bench",
+        ...(marker ? { marker } : {}),
+        ...(group ? { group } : {}),
+      },
     }),
     { ...json, authorization: `Bearer ${t.serviceKey}` },
   );
@@ -112,7 +132,9 @@ export interface DeliveryResult {
 /**
  * Fan-out delivery end to end: `events` events over `users` users with
  * `webhooks` webhooks each, from the first POST to the last webhook received;
- * against a raw keep-alive POST loop from Node to the same receiver.
+ * against a raw keep-alive POST loop from Node to the same receiver. The
+ * users are ungrouped (window 0): each alert is one webhook per destination,
+ * as the raw loop's one POST per request.
  */
 export async function delivery(
   t: Target,
@@ -126,7 +148,8 @@ export async function delivery(
   users?: string[],
 ): Promise<DeliveryResult> {
   const ids = users ?? [];
-  for (let i = ids.length; i < opts.users; i++) ids.push(await makeUser(t, opts.webhooks));
+  for (let i = ids.length; i < opts.users; i++)
+    ids.push(await makeUser(t, opts.webhooks, { groupWindowSeconds: 0 }));
   const expected = opts.events * opts.webhooks;
 
   // Baseline first: the same receiver, bodies of the same size, Node's keep-alive client.
@@ -172,7 +195,12 @@ export interface LatencyResult {
   ackP50: number;
 }
 
-/** POST → webhook received, at a steady `rate` events/s, one webhook. */
+/**
+ * POST → webhook received, at a steady `rate` events/s, one webhook, with
+ * grouping on (the default window): each event has its own `data.group`, so
+ * each is a lone alert of its group and goes out at once, the path a lone
+ * alert takes in production (the grouping plan included).
+ */
 export async function latency(
   t: Target,
   opts: { events: number; rate: number; timeoutMs: number },
@@ -192,7 +220,7 @@ export async function latency(
     const at = performance.now();
     sentAt.set(marker, at);
     posts.push(
-      postEvent(t, user, marker).then((res) => {
+      postEvent(t, user, marker, marker).then((res) => {
         acks.push(performance.now() - at);
         if (res.status !== 202) throw new Error(`ingest: ${res.status} ${res.body}`);
       }),
