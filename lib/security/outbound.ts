@@ -18,12 +18,9 @@ export function isForbiddenAddress(address: string, allowedCidrs: readonly strin
     ip = (ip as ipaddr.IPv6).toIPv4Address();
   }
   for (const cidr of allowedCidrs) {
-    try {
-      const [range, bits] = ipaddr.parseCIDR(cidr);
-      if (range.kind() === ip.kind() && ip.match([range, bits] as never)) return false;
-    } catch {
-      // Configuration validated CIDRs at start-up; an unparsable one allows nothing.
-    }
+    const parsed = parseCidr(cidr);
+    // Configuration validated CIDRs at start-up; an unparsable one allows nothing.
+    if (parsed && parsed[0].kind() === ip.kind() && ip.match(parsed as never)) return false;
   }
   const kind = ip.range();
   if (ip.kind() === "ipv6" && kind === "rfc6052") {
@@ -32,6 +29,22 @@ export function isForbiddenAddress(address: string, allowedCidrs: readonly strin
     return isForbiddenAddress(bytes.join("."), allowedCidrs);
   }
   return kind !== "unicast";
+}
+
+/** Parsed ranges, kept: every send checks its address against each one. */
+const cidrs = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number] | null>();
+function parseCidr(cidr: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | null {
+  let parsed = cidrs.get(cidr);
+  if (parsed === undefined) {
+    try {
+      parsed = ipaddr.parseCIDR(cidr);
+    } catch {
+      parsed = null;
+    }
+    // The configuration's few ranges, and tests' own: bounded in practice, capped anyway.
+    if (cidrs.size < 1000) cidrs.set(cidr, parsed);
+  }
+  return parsed;
 }
 
 /** Parses an IP literal as a URL host writes it (brackets, decimal/octal/hex IPv4), or undefined. */
