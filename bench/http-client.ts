@@ -22,36 +22,46 @@ export function createClient(maxSockets: number): Client {
       const target = new URL(url);
       if (target.hostname !== "127.0.0.1")
         throw new Error(`bench traffic stays on 127.0.0.1, not ${url}`);
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: `${target.pathname}${target.search}`,
-            method,
-            agent,
-            headers: {
-              ...headers,
-              ...(body === undefined ? {} : { "content-length": String(Buffer.byteLength(body)) }),
+      const send = (retried: boolean) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = http.request(
+            {
+              host: target.hostname,
+              port: target.port,
+              path: `${target.pathname}${target.search}`,
+              method,
+              agent,
+              headers: {
+                ...headers,
+                ...(body === undefined
+                  ? {}
+                  : { "content-length": String(Buffer.byteLength(body)) }),
+              },
+              timeout: 30_000,
             },
-            timeout: 30_000,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                body: Buffer.concat(chunks).toString("utf8"),
-              }),
-            );
-            res.on("error", reject);
-          },
-        );
-        req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
-        req.on("error", reject);
-        req.end(body);
-      });
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  body: Buffer.concat(chunks).toString("utf8"),
+                }),
+              );
+              res.on("error", reject);
+            },
+          );
+          req.on("timeout", () => req.destroy(new Error(`${method} ${url}: no answer in 30 s`)));
+          req.on("error", (error: NodeJS.ErrnoException) => {
+            // A kept-alive socket the server closed while idle (Next's keep-alive
+            // timeout is 5 s): the request never reached it, so it goes once more.
+            if (!retried && req.reusedSocket && error.code === "ECONNRESET")
+              send(true).then(resolve, reject);
+            else reject(error);
+          });
+          req.end(body);
+        });
+      return send(false);
     },
     close: () => agent.destroy(),
   };

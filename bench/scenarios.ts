@@ -13,17 +13,28 @@ export interface Target {
 
 const json = { "content-type": "application/json" };
 
-/** A user with email off and `webhooks` generic, signed webhooks on the receiver. */
-export async function makeUser(t: Target, webhooks: number): Promise<string> {
+/**
+ * A user with email off and `webhooks` generic, signed webhooks on the
+ * receiver. `groupWindowSeconds` 0 turns grouping off for the user (the
+ * throughput parts measure the engine, one webhook per alert); undefined
+ * keeps the default window (grouping on).
+ */
+export async function makeUser(
+  t: Target,
+  webhooks: number,
+  opts: { groupWindowSeconds?: number } = {},
+): Promise<string> {
   const userId = randomUUID();
   const token = await signUserToken(t.jwtSecret, { sub: userId, email: `${userId}@bench.test` });
   const auth = { ...json, authorization: `Bearer ${token}` };
-  const prefs = await t.client.request(
-    "PUT",
-    `${t.base}/api/alerts/preferences`,
-    JSON.stringify({ email_enabled: false }),
-    auth,
-  );
+  const put = (body: Record<string, unknown>) =>
+    t.client.request("PUT", `${t.base}/api/alerts/preferences`, JSON.stringify(body), auth);
+  const window =
+    opts.groupWindowSeconds === undefined ? {} : { group_window_seconds: opts.groupWindowSeconds };
+  let prefs = await put({ email_enabled: false, ...window });
+  // A build from before grouping (`--server-root`) refuses the field, and groups nothing anyway.
+  if (prefs.status === 422 && prefs.body.includes("group_window_seconds"))
+    prefs = await put({ email_enabled: false });
   if (prefs.status !== 200) throw new Error(`preferences: ${prefs.status} ${prefs.body}`);
   for (let i = 0; i < webhooks; i++) {
     const res = await t.client.request(
@@ -42,7 +53,8 @@ export async function makeUser(t: Target, webhooks: number): Promise<string> {
   return userId;
 }
 
-export function postEvent(t: Target, userId: string, marker?: string) {
+/** A job_failed event; `group` is its `data.group` (its group label when grouping is on). */
+export function postEvent(t: Target, userId: string, marker?: string, group?: string) {
   return t.client.request(
     "POST",
     `${t.base}/api/alerts/events`,
@@ -50,7 +62,12 @@ export function postEvent(t: Target, userId: string, marker?: string) {
       type: "job_failed",
       user_id: userId,
       job_id: randomUUID(),
-      data: { model_name: "bench", error: "bench", ...(marker ? { marker } : {}) },
+      data: {
+        model_name: "bench",
+        error: "bench",
+        ...(marker ? { marker } : {}),
+        ...(group ? { group } : {}),
+      },
     }),
     { ...json, authorization: `Bearer ${t.serviceKey}` },
   );
@@ -107,12 +124,16 @@ export interface DeliveryResult {
   distinctIds: number;
   raw: LoopResult;
   ratio: number;
+  /** The server's CPU time per delivery, ms, from the first event to the last webhook (when `cpuMs` is given). */
+  cpuMsPerDelivery?: number;
 }
 
 /**
  * Fan-out delivery end to end: `events` events over `users` users with
  * `webhooks` webhooks each, from the first POST to the last webhook received;
- * against a raw keep-alive POST loop from Node to the same receiver.
+ * against a raw keep-alive POST loop from Node to the same receiver. The
+ * users are ungrouped (window 0): each alert is one webhook per destination,
+ * as the raw loop's one POST per request.
  */
 export async function delivery(
   t: Target,
@@ -124,9 +145,11 @@ export async function delivery(
     timeoutMs: number;
   },
   users?: string[],
+  cpuMs?: () => number,
 ): Promise<DeliveryResult> {
   const ids = users ?? [];
-  for (let i = ids.length; i < opts.users; i++) ids.push(await makeUser(t, opts.webhooks));
+  for (let i = ids.length; i < opts.users; i++)
+    ids.push(await makeUser(t, opts.webhooks, { groupWindowSeconds: 0 }));
   const expected = opts.events * opts.webhooks;
 
   // Baseline first: the same receiver, bodies of the same size, Node's keep-alive client.
@@ -144,6 +167,7 @@ export async function delivery(
   });
 
   t.receiver.reset();
+  const cpu0 = cpuMs?.();
   const t0 = performance.now();
   await closedLoop(8, opts.timeoutMs, opts.events, async (i) => {
     const res = await postEvent(t, ids[i % ids.length] as string);
@@ -152,7 +176,9 @@ export async function delivery(
   await t.receiver.waitFor(expected, opts.timeoutMs);
   const seconds = (performance.now() - t0) / 1000;
   const perSecond = expected / seconds;
+  const cpu = cpuMs && cpu0 !== undefined ? (cpuMs() - cpu0) / expected : undefined;
   return {
+    ...(cpu === undefined ? {} : { cpuMsPerDelivery: Math.round(cpu * 100) / 100 }),
     events: opts.events,
     deliveries: expected,
     seconds,
@@ -172,7 +198,12 @@ export interface LatencyResult {
   ackP50: number;
 }
 
-/** POST → webhook received, at a steady `rate` events/s, one webhook. */
+/**
+ * POST → webhook received, at a steady `rate` events/s, one webhook, with
+ * grouping on (the default window): each event has its own `data.group`, so
+ * each is a lone alert of its group and goes out at once, the path a lone
+ * alert takes in production (the grouping plan included).
+ */
 export async function latency(
   t: Target,
   opts: { events: number; rate: number; timeoutMs: number },
@@ -192,7 +223,7 @@ export async function latency(
     const at = performance.now();
     sentAt.set(marker, at);
     posts.push(
-      postEvent(t, user, marker).then((res) => {
+      postEvent(t, user, marker, marker).then((res) => {
         acks.push(performance.now() - at);
         if (res.status !== 202) throw new Error(`ingest: ${res.status} ${res.body}`);
       }),

@@ -9,6 +9,11 @@ import pg from "pg";
 import { sleep } from "./http-client";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
+/**
+ * The build the bench starts: this checkout's, or another's (`--server-root`,
+ * e.g. an older commit's worktree, measured by this same bench).
+ */
+export const serverRoot = () => path.resolve(process.env.BENCH_SERVER_ROOT ?? ROOT);
 export type Engine = "pglite" | "postgres";
 
 /**
@@ -26,7 +31,7 @@ export async function freePort(): Promise<number> {
 
 /** Fails with what to do when there is no production build to start. */
 export function requireBuild(): void {
-  if (!existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  if (!existsSync(path.join(serverRoot(), ".next", "BUILD_ID"))) {
     throw new Error(
       "npm run bench measures the production server (next start), and there is no build: .next/BUILD_ID is missing. Run `npm run build` first.",
     );
@@ -117,6 +122,8 @@ function track(child: ChildProcess, what: string): Proc {
 export interface Server extends Proc {
   base: string;
   dataDir: string;
+  /** CPU time the server process used so far, ms (Linux /proc; PGlite's queries included, PostgreSQL's not). */
+  cpuMs(): number;
   /** Resident set size of the server process, MB (Linux /proc). */
   rssMb(): number;
   /** Where the resident memory goes, MB: see `MemorySplit`. */
@@ -190,7 +197,7 @@ function smaps(pid: number): Omit<MemorySplit, "v8Heap" | "v8HeapUsed"> {
 /** The Node flags `npm start` (scripts/start.mjs) gives the server for this environment. */
 export function serverNodeFlags(env: Record<string, string>): string[] {
   const flags = JSON.parse(
-    readFileSync(path.join(ROOT, "scripts", "server-node-flags.json"), "utf8"),
+    readFileSync(path.join(serverRoot(), "scripts", "server-node-flags.json"), "utf8"),
   ) as { embedded: string[] };
   return env.DATABASE_URL ? [] : flags.embedded;
 }
@@ -216,7 +223,7 @@ export async function startServer(opts: {
     "--require",
     path.join(ROOT, "bench/mem-probe.cjs"),
     ...(opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : []),
-    path.join(ROOT, "node_modules/next/dist/bin/next"),
+    path.join(serverRoot(), "node_modules/next/dist/bin/next"),
     "start",
     "-p",
     String(opts.port),
@@ -224,7 +231,7 @@ export async function startServer(opts: {
     "127.0.0.1",
   ];
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd: serverRoot(),
     env: {
       NODE_ENV: "production",
       PATH: process.env.PATH ?? "",
@@ -265,6 +272,11 @@ export async function startServer(opts: {
     base,
     dataDir,
     nodeFlags,
+    cpuMs() {
+      // utime + stime, in clock ticks (100 a second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ");
+      return (Number(fields?.[11]) + Number(fields?.[12])) * 10;
+    },
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);

@@ -118,6 +118,8 @@ describe("back-pressure per destination", () => {
     expect(batches.reduce((n, b) => n + b.sending, 0)).toBe(1);
     expect(batches.reduce((n, b) => n + b.postponed, 0)).toBe(5);
     expect(receiver.requests).toHaveLength(1);
+    // Handed back before any attempt: pending again, not retrying.
+    expect(await statusesOf(user)).toEqual({ delivered: 1, pending: 5 });
 
     // The other five go one a second after it.
     for (let second = 1; second <= 5; second++) {

@@ -58,11 +58,12 @@ async function deliveredCount(userId: string): Promise<number> {
  */
 async function releaseHandedBack(userId: string) {
   const { rows } = await app.ctx.db.query<{ at: Date | null }>(
-    "select min(next_attempt_at) as at from alert_deliveries where user_id = $1 and status = 'retrying'",
-    [userId],
+    `select min(next_attempt_at) as at from alert_deliveries
+     where user_id = $1 and status in ('pending', 'retrying') and next_attempt_at > $2`,
+    [userId, app.ctx.clock()],
   );
   const at = rows[0]?.at;
-  if (at && new Date(at).getTime() > app.ctx.clock().getTime()) app.setNow(new Date(at));
+  if (at) app.setNow(new Date(at));
 }
 
 /**

@@ -261,8 +261,9 @@ describe("recording delivery outcomes", () => {
       expect((await batch.done).sort()).toEqual(["delivered", "stale"]);
       expect(receiver.requests).toHaveLength(1);
       const after = [...(await deliveryRows(user)).values()];
-      expect(after.map((d) => d.status).sort()).toEqual(["delivered", "retrying"]);
-      const handedBack = after.find((d) => d.status === "retrying");
+      // Handed back before any attempt of its own: pending again.
+      expect(after.map((d) => d.status).sort()).toEqual(["delivered", "pending"]);
+      const handedBack = after.find((d) => d.status === "pending");
       // Offered again a moment later, its attempt not counted.
       expect(handedBack?.next_attempt_at?.getTime()).toBe(NOW.getTime() + 5_000 + 1_000);
       expect(handedBack?.lease_until).toBeNull();

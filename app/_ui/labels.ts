@@ -40,6 +40,7 @@ export const TYPE_LABELS: Record<string, string> = {
   weekly_digest: "Weekly digest",
   rate_limit_notice: "Rate limit notice",
   webhook_disabled: "Webhook disabled",
+  stall_resolved: "Stall resolved",
   alert_group: "Group message",
   test: "Test",
 };

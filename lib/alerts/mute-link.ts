@@ -25,8 +25,18 @@ export const MUTE_LINK_LIFETIME_MS = 7 * 24 * 3600_000;
 /** What the link mutes for. */
 export const MUTE_LINK_HOURS = 8;
 
-const keyFor = (secret: Buffer) =>
-  Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), "training-alerts mute link v1", 32));
+/** Derived once per encryption key: every delivery signs a link, and HKDF costs more than the HMAC. */
+const derived = new WeakMap<Buffer, Buffer>();
+const keyFor = (secret: Buffer) => {
+  let key = derived.get(secret);
+  if (!key) {
+    key = Buffer.from(
+      hkdfSync("sha256", secret, Buffer.alloc(0), "training-alerts mute link v1", 32),
+    );
+    derived.set(secret, key);
+  }
+  return key;
+};
 
 const mac = (secret: Buffer, payload: string) =>
   createHmac("sha256", keyFor(secret)).update(payload).digest("base64url");

@@ -42,6 +42,8 @@ export async function startDeliveryBatch(
       postponed: batch.postponed,
     });
   }
+  // The recorder waits a moment for these sends' outcomes, to record them together.
+  recorder?.expect(planned.length);
   const done = Promise.all(
     planned.map(async ({ d, key, slot }): Promise<AttemptOutcome> => {
       if (slot) await slot;
@@ -56,12 +58,14 @@ export async function startDeliveryBatch(
             [{ ...d, at: new Date(now.getTime() + POSTPONE_MS) }],
             now,
           );
+          recorder?.forgo();
           return "stale";
         }
         result = await sendClaimed(deps, d);
       } catch (error) {
         // The lease expires and a later claim takes the delivery over.
         deps.log.warn({ err: error, delivery_id: d.id }, "sending a delivery failed");
+        recorder?.forgo();
         return "stale";
       } finally {
         if (key !== undefined) limiter?.release(key);

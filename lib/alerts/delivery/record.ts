@@ -235,31 +235,51 @@ async function updateWebhookHealth(
  * Group commit for delivery outcomes: sends that finish while a recording
  * transaction runs are recorded together by the next one, so a busy worker
  * writes one transaction per batch of outcomes rather than per delivery.
- * A transaction that fails is retried with backoff for a while (a database
- * restart must not turn sends already made into resends); past that, the
- * deliveries' leases run out and a claim takes them over.
+ * A recording waits for the sends still in flight (`expect`), at most
+ * `lingerMs`: a lone send is recorded at once, and a busy worker's outcomes
+ * are recorded a few dozen at a time (each recording costs a few statements
+ * whatever its size). A transaction that fails is retried with backoff for a
+ * while (a database restart must not turn sends already made into resends);
+ * past that, the deliveries' leases run out and a claim takes them over.
  */
 export class OutcomeRecorder {
   private readonly waiting: { sent: SentAttempt; done: (outcome: AttemptOutcome) => void }[] = [];
   private running = false;
+  /** Sends counted by `expect` whose outcome has not come yet. */
+  private outstanding = 0;
+  /** Ends the current linger early (an outcome came, or a send was forgone). */
+  private nudge: (() => void) | undefined;
 
   constructor(
     private readonly deps: DeliveryDeps,
     private readonly maxBatch = 200,
     private readonly backoffMs: readonly number[] = RECORDING_BACKOFF_MS,
     /**
-     * How long a recording waits for more outcomes before it starts. Sends
-     * to fast receivers finish one at a time; without the wait, each would
-     * be a transaction of its own.
+     * How long a recording waits, at most, for the sends still in flight
+     * before it starts. Sends to fast receivers finish one at a time; without
+     * the wait, each would be a transaction of its own.
      */
-    private readonly lingerMs = 5,
+    private readonly lingerMs = 20,
   ) {}
+
+  /** `n` sends started whose outcomes will come to `record` (or `forgo`): recordings wait for them a moment. */
+  expect(n: number): void {
+    this.outstanding += n;
+  }
+
+  /** A send counted by `expect` ended with nothing to record (handed back, or lost). */
+  forgo(): void {
+    this.outstanding = Math.max(0, this.outstanding - 1);
+    this.nudge?.();
+  }
 
   /** Answers once the outcome is committed ("stale" if it could not be). */
   record(sent: SentAttempt): Promise<AttemptOutcome> {
+    this.outstanding = Math.max(0, this.outstanding - 1);
     return new Promise((done) => {
       this.waiting.push({ sent, done });
       if (!this.running) void this.run();
+      else this.nudge?.();
     });
   }
 
@@ -267,8 +287,7 @@ export class OutcomeRecorder {
     this.running = true;
     try {
       while (this.waiting.length > 0) {
-        if (this.lingerMs > 0 && this.waiting.length < this.maxBatch)
-          await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+        await this.linger();
         const batch = this.waiting.splice(0, this.maxBatch);
         const outcomes = await this.recordWithRetry(batch.map((b) => b.sent));
         batch.forEach((b, i) => {
@@ -277,6 +296,27 @@ export class OutcomeRecorder {
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Waits while sends are still in flight, up to `lingerMs` or a full batch; outcomes of the same moment always go together. */
+  private async linger(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const until = performance.now() + this.lingerMs;
+    while (this.waiting.length < this.maxBatch && this.outstanding > 0) {
+      const left = until - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.nudge = undefined;
+          resolve();
+        }, left);
+        this.nudge = () => {
+          clearTimeout(timer);
+          this.nudge = undefined;
+          resolve();
+        };
+      });
     }
   }
 

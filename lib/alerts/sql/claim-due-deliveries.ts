@@ -43,23 +43,26 @@ export async function claimDueDeliveries(
 ): Promise<ClaimedDelivery[]> {
   const { rows } = await db.query<ClaimedDelivery>(
     `with due as (
-       select id from alert_deliveries
+       select id, next_attempt_at as at from alert_deliveries
        where status in ('pending', 'deferred', 'retrying') and next_attempt_at <= $1
        order by next_attempt_at
        limit $3
        for update skip locked
      ),
      lost as (
-       select id from alert_deliveries
+       select id, lease_until as at from alert_deliveries
        where status = 'sending' and lease_until < $1
        order by lease_until
        limit $3
        for update skip locked
      ),
+     picked as (
+       select id from (select * from lost union all select * from due) x order by at limit $3
+     ),
      claimed as (
        update alert_deliveries d
        set status = 'sending', attempts = d.attempts + 1, lease_until = $2, updated_at = $1
-       where d.id in (select id from due union all select id from lost)
+       where d.id = any(array(select id from picked))
        returning d.id, d.alert_id, d.user_id, d.channel, d.webhook_id, d.attempts, d.send_slot
      )
      select c.id, c.alert_id, c.user_id, c.channel, c.webhook_id, c.attempts, c.send_slot,
