@@ -50,7 +50,7 @@ export function waitOn<T>(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      bound.removeEventListener("abort", onBound);
       for (const [emitter, name] of signals) emitter.off(name, onSignal);
       fn();
     };
@@ -75,10 +75,11 @@ export function waitOn<T>(
     const onSignal = () => {
       if (!settled) void run();
     };
-    const timer = setTimeout(
-      () => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))),
-      timeoutMs,
-    );
+    // The generous bound: an abort signal that fires once, failing with what was awaited.
+    const bound = AbortSignal.timeout(timeoutMs);
+    const onBound = () =>
+      finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)));
+    bound.addEventListener("abort", onBound, { once: true });
     // Listen before the first check, so nothing that happens during it is missed.
     for (const [emitter, name] of signals) emitter.on(name, onSignal);
     void run();
