@@ -1,48 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
-import {
-  call,
-  makeUngroupedUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
-import { manualEngine } from "./helpers/engine";
+import { call, makeUngroupedUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { engineTestApp } from "./helpers/engine-app";
 import { type Responder, startReceiver } from "./helpers/receiver";
 
-let app: TestApp;
-let engine: Awaited<ReturnType<typeof manualEngine>>;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-    ALERTS_RATE_LIMIT_PER_HOUR: "100000",
-    ALERTS_WEBHOOK_RETRY_SCHEDULE: "5,60,600",
-  });
-  engine = await manualEngine(app);
+const t = engineTestApp({
+  ALERTS_RATE_LIMIT_PER_HOUR: "100000",
+  ALERTS_WEBHOOK_RETRY_SCHEDULE: "5,60,600",
 });
-afterAll(async () => {
-  await engine?.stop();
-  await app?.close();
-});
-let now = new Date("2026-03-02T12:00:00Z");
-beforeEach(() => {
-  now = new Date("2026-03-02T12:00:00Z");
-  app.setNow(now);
-});
-const tick = (ms: number) => {
-  now = new Date(now.getTime() + ms);
-  app.setNow(now);
-};
 
 async function userWithHook(type: "slack" | "discord" | "generic", respond: Responder) {
   const receiver = await startReceiver(respond);
-  const user = await makeUngroupedUser(app);
+  const user = await makeUngroupedUser(t.app);
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: { name: type, url: `${receiver.url}/hook`, webhook_type: type, alert_job_started: true },
@@ -71,7 +44,7 @@ async function burst(user: TestUser, n: number): Promise<string[]> {
 }
 
 async function statusesOf(user: TestUser) {
-  const { rows } = await app.ctx.db.query<{ status: string; n: number }>(
+  const { rows } = await t.app.ctx.db.query<{ status: string; n: number }>(
     `select status, count(*)::int as n from alert_deliveries where user_id = $1
      group by status order by status`,
     [user.id],
@@ -88,12 +61,12 @@ describe("back-pressure per destination", () => {
     const perSecond: number[] = [];
     for (let second = 0; second < 200; second++) {
       const before = receiver.requests.length;
-      await engine.drain();
+      await t.engine.drain();
       perSecond.push(receiver.requests.length - before);
-      tick(1000);
+      t.tick(1000);
     }
     expect(perSecond).toEqual(Array(200).fill(1));
-    await engine.drain();
+    await t.engine.drain();
     expect(receiver.requests).toHaveLength(200);
     expect(await statusesOf(user)).toEqual({ delivered: 200 });
 
@@ -106,12 +79,12 @@ describe("back-pressure per destination", () => {
   it("keeps one pace when two workers claim deliveries to the same Slack webhook at once", async () => {
     const { user, receiver } = await userWithHook("slack", () => ({ status: 200, body: "ok" }));
     await burst(user, 6);
-    await processInbox(engine.deps);
+    await processInbox(t.engine.deps);
     expect(await statusesOf(user)).toEqual({ pending: 6 });
     // Two batches claimed concurrently, as two workers would.
     const batches = await Promise.all([
-      startDeliveryBatch(engine.deps, { limit: 3 }),
-      startDeliveryBatch(engine.deps, { limit: 3 }),
+      startDeliveryBatch(t.engine.deps, { limit: 3 }),
+      startDeliveryBatch(t.engine.deps, { limit: 3 }),
     ]);
     expect(batches.reduce((n, b) => n + b.claimed, 0)).toBe(6);
     await Promise.all(batches.map((b) => b.done));
@@ -123,8 +96,8 @@ describe("back-pressure per destination", () => {
 
     // The other five go one a second after it.
     for (let second = 1; second <= 5; second++) {
-      tick(1000);
-      await engine.drain();
+      t.tick(1000);
+      await t.engine.drain();
       expect(receiver.requests).toHaveLength(1 + second);
     }
     expect(await statusesOf(user)).toEqual({ delivered: 6 });
@@ -140,16 +113,16 @@ describe("back-pressure per destination", () => {
         : { status: 200, body: "{}" },
     );
     await burst(user, 3);
-    await engine.drain();
+    await t.engine.drain();
     expect(receiver.requests.map((r) => r.status)).toEqual([429]);
 
     // Discord's pace (one each 2 s) would let the others go; the hold does not.
     for (let s = 0; s < 30; s += 2) {
-      tick(2000);
-      await engine.drain();
+      t.tick(2000);
+      await t.engine.drain();
     }
     expect(receiver.requests).toHaveLength(1);
-    const { rows } = await app.ctx.db.query<{ held_until: Date }>(
+    const { rows } = await t.app.ctx.db.query<{ held_until: Date }>(
       "select held_until from user_webhooks where id = $1",
       [webhookId],
     );
@@ -157,8 +130,8 @@ describe("back-pressure per destination", () => {
 
     // After the hold, all three arrive (paced), the refused one included.
     for (let s = 0; s < 10; s++) {
-      tick(1000);
-      await engine.drain();
+      t.tick(1000);
+      await t.engine.drain();
     }
     expect(receiver.requests.map((r) => r.status)).toEqual([429, 200, 200, 200]);
     expect(await statusesOf(user)).toEqual({ delivered: 3 });
@@ -167,7 +140,7 @@ describe("back-pressure per destination", () => {
   it("does not pace generic webhooks", async () => {
     const { user, receiver } = await userWithHook("generic", () => ({ status: 204 }));
     await burst(user, 20);
-    await engine.drain();
+    await t.engine.drain();
     expect(receiver.requests).toHaveLength(20);
     // None was handed back to wait.
     expect(await statusesOf(user)).toEqual({ delivered: 20 });

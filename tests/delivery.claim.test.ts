@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as getHistory } from "@/app/api/alerts/history/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
@@ -8,46 +8,17 @@ import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
 import { DestinationLimiter, destinationKey } from "@/lib/alerts/delivery/destination-limiter";
 import { claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
 import { readQueueGauges } from "@/lib/metrics/gauges";
-import {
-  call,
-  makeUngroupedUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
-import { manualEngine } from "./helpers/engine";
+import { call, makeUngroupedUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { engineTestApp } from "./helpers/engine-app";
 import { startReceiver } from "./helpers/receiver";
 
-let app: TestApp;
-let engine: Awaited<ReturnType<typeof manualEngine>>;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-    ALERTS_RATE_LIMIT_PER_HOUR: "100000",
-  });
-  engine = await manualEngine(app);
-});
-afterAll(async () => {
-  await engine?.stop();
-  await app?.close();
-});
-let now = new Date("2026-03-02T12:00:00Z");
-beforeEach(() => {
-  now = new Date("2026-03-02T12:00:00Z");
-  app.setNow(now);
-});
-const tick = (ms: number) => {
-  now = new Date(now.getTime() + ms);
-  app.setNow(now);
-};
+const t = engineTestApp({ ALERTS_RATE_LIMIT_PER_HOUR: "100000" });
 const LEASE_MS = 30_000;
 
 /** A user with one webhook of `type` on a receiver answering 200, and `n` job_started alerts, processed. */
 async function userWithAlerts(type: "slack" | "generic", n: number) {
   const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
-  const user = await makeUngroupedUser(app);
+  const user = await makeUngroupedUser(t.app);
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: { name: type, url: `${receiver.url}/hook`, webhook_type: type, alert_job_started: true },
@@ -60,12 +31,12 @@ async function userWithAlerts(type: "slack" | "generic", n: number) {
     });
     expect(event.status).toBe(202);
   }
-  await processInbox(engine.deps);
+  await processInbox(t.engine.deps);
   return { user, receiver, webhookId: res.body.id as string };
 }
 
 async function deliveriesOf(user: TestUser) {
-  const { rows } = await app.ctx.db.query<{
+  const { rows } = await t.app.ctx.db.query<{
     id: string;
     status: string;
     attempts: number;
@@ -78,10 +49,10 @@ async function deliveriesOf(user: TestUser) {
 }
 
 const claim = (limit: number) =>
-  app.ctx.db.transaction((tx) =>
+  t.app.ctx.db.transaction((tx) =>
     claimDueDeliveries(tx, {
-      now: app.ctx.clock(),
-      leaseUntil: new Date(app.ctx.clock().getTime() + LEASE_MS),
+      now: t.app.ctx.clock(),
+      leaseUntil: new Date(t.app.ctx.clock().getTime() + LEASE_MS),
       limit,
     }),
   );
@@ -92,7 +63,7 @@ describe("claiming due deliveries", () => {
     try {
       // Two claimed and never recorded (their worker died), two still due.
       expect(await claim(2)).toHaveLength(2);
-      tick(LEASE_MS + 1000);
+      t.tick(LEASE_MS + 1000);
       const first = await claim(2);
       expect(first).toHaveLength(2);
       const second = await claim(2);
@@ -114,7 +85,7 @@ describe("claiming due deliveries", () => {
     const { user, receiver, webhookId } = await userWithAlerts("slack", 2);
     const limiter = new DestinationLimiter(1, 0);
     const key = destinationKey({ channel: "webhook", webhook_id: webhookId });
-    await app.ctx.db.exec(`
+    await t.app.ctx.db.exec(`
       create function refuse_hand_back() returns trigger language plpgsql as $$
       begin
         if new.attempts < old.attempts then raise exception 'the database is restarting'; end if;
@@ -123,25 +94,25 @@ describe("claiming due deliveries", () => {
       create trigger refuse_hand_back before update on alert_deliveries
         for each row execute function refuse_hand_back();`);
     try {
-      await expect(startDeliveryBatch(engine.deps, { limit: 10, limiter })).rejects.toThrow(
+      await expect(startDeliveryBatch(t.engine.deps, { limit: 10, limiter })).rejects.toThrow(
         /restarting/,
       );
       // Rolled back: nothing was claimed, and no slot is held for a send that will not happen.
       expect(limiter.count(key)).toBe(0);
       expect((await deliveriesOf(user)).map((d) => d.status)).toEqual(["pending", "pending"]);
     } finally {
-      await app.ctx.db.exec(
+      await t.app.ctx.db.exec(
         "drop trigger refuse_hand_back on alert_deliveries; drop function refuse_hand_back();",
       );
     }
-    const batch = await startDeliveryBatch(engine.deps, { limit: 10, limiter });
+    const batch = await startDeliveryBatch(t.engine.deps, { limit: 10, limiter });
     expect(batch.sending).toBe(1);
     expect(await batch.done).toEqual(["delivered"]);
     expect(receiver.requests).toHaveLength(1);
     expect(limiter.count(key)).toBe(0);
     // The second at its paced slot.
-    tick(1000);
-    await engine.drain();
+    t.tick(1000);
+    await t.engine.drain();
     expect(receiver.requests).toHaveLength(2);
     await receiver.close();
   });
@@ -149,7 +120,7 @@ describe("claiming due deliveries", () => {
   it("hands a delivery back as pending when it was never attempted: history and the due gauge agree", async () => {
     const { user, receiver } = await userWithAlerts("slack", 2);
     try {
-      const batch = await startDeliveryBatch(engine.deps, { limit: 10 });
+      const batch = await startDeliveryBatch(t.engine.deps, { limit: 10 });
       expect(batch.sending).toBe(1);
       expect(batch.postponed).toBe(1);
       await batch.done;
@@ -157,7 +128,7 @@ describe("claiming due deliveries", () => {
       expect(sent?.status).toBe("delivered");
       // No attempt was made: it is pending again, due at its paced slot, its attempt not counted.
       expect(waiting).toMatchObject({ status: "pending", attempts: 0 });
-      expect(waiting?.next_attempt_at?.getTime()).toBeGreaterThan(now.getTime());
+      expect(waiting?.next_attempt_at?.getTime()).toBeGreaterThan(t.now.getTime());
 
       const history = await call<{ items: { status: string; deliveries: { status: string }[] }[] }>(
         getHistory,
@@ -172,11 +143,11 @@ describe("claiming due deliveries", () => {
         "pending",
       ]);
       // Not counted as due before its slot, and due once it comes.
-      const before = await readQueueGauges(app.ctx.db, now);
-      tick(1000);
-      const after = await readQueueGauges(app.ctx.db, now);
+      const before = await readQueueGauges(t.app.ctx.db, t.now);
+      t.tick(1000);
+      const after = await readQueueGauges(t.app.ctx.db, t.now);
       expect(after.deliveriesDue - before.deliveriesDue).toBe(1);
-      await engine.drain();
+      await t.engine.drain();
       expect(receiver.requests).toHaveLength(2);
       expect((await deliveriesOf(user)).map((d) => [d.status, d.attempts])).toEqual([
         ["delivered", 1],

@@ -1,21 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { simpleParser } from "mailparser";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as getHistory } from "@/app/api/alerts/history/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { DISCORD_LIMITS, embedLength } from "@/lib/alerts/formatters/discord.formatter";
 import { SLACK_LIMITS } from "@/lib/alerts/formatters/slack.formatter";
-import {
-  call,
-  makeUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
-import { manualEngine } from "./helpers/engine";
+import { call, makeUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { engineTestApp } from "./helpers/engine-app";
 import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
 
 /**
@@ -28,37 +21,15 @@ import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
  * because it counts messages.
  */
 
-let app: TestApp;
-let engine: Awaited<ReturnType<typeof manualEngine>>;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-  engine = await manualEngine(app);
-});
-afterAll(async () => {
-  await engine?.stop();
-  await app?.close();
-});
-
 const T0 = new Date("2026-03-02T12:00:00Z");
-let now = T0;
-beforeEach(() => {
-  now = T0;
-  app.setNow(now);
-});
-const tick = (ms: number) => {
-  now = new Date(now.getTime() + ms);
-  app.setNow(now);
-};
+const t = engineTestApp({}, { start: T0 });
 
 const KINDS = ["slack", "discord", "generic"] as const;
 type Kind = (typeof KINDS)[number];
 
 async function userWithEverything(windowSeconds?: number) {
-  const user = await makeUser(app);
-  await app.ctx.db.query("insert into auth.users (id, email) values ($1, $2)", [
+  const user = await makeUser(t.app);
+  await t.app.ctx.db.query("insert into auth.users (id, email) values ($1, $2)", [
     user.id,
     user.email,
   ]);
@@ -101,18 +72,18 @@ async function failures(user: TestUser, n: number, spanMs: number, group?: strin
       },
     });
     expect(res.status).toBe(202);
-    if (i % 25 === 24) await engine.drain();
-    tick(spanMs / n);
+    if (i % 25 === 24) await t.engine.drain();
+    t.tick(spanMs / n);
   }
-  await engine.drain();
+  await t.engine.drain();
   return models;
 }
 
 /** Runs the engine second by second until `untilMs` after T0. */
 async function runUntil(untilMs: number) {
-  while (now.getTime() - T0.getTime() < untilMs) {
-    tick(1000);
-    await engine.drain();
+  while (t.now.getTime() - T0.getTime() < untilMs) {
+    t.tick(1000);
+    await t.engine.drain();
   }
 }
 
@@ -160,7 +131,7 @@ describe("grouping a burst", () => {
 
     // The first alert went out at once, everywhere; the rest wait for the window's end.
     for (const kind of KINDS) expect(receivers[kind].requests).toHaveLength(1);
-    expect(engine.mails.filter((m) => m.to.includes(user.email))).toHaveLength(1);
+    expect(t.engine.mails.filter((m) => m.to.includes(user.email))).toHaveLength(1);
 
     await runUntil(130_000);
 
@@ -188,7 +159,7 @@ describe("grouping a burst", () => {
     expect(slackGroup.blocks[0].text.text).toBe("❌ 299 training jobs failed — sweep lr-search");
 
     const mails = await Promise.all(
-      engine.mails.filter((m) => m.to.includes(user.email)).map((m) => simpleParser(m.raw)),
+      t.engine.mails.filter((m) => m.to.includes(user.email)).map((m) => simpleParser(m.raw)),
     );
     expect(mails.map((m) => m.subject)).toEqual([
       "❌ Training failed: lr-000",
@@ -197,7 +168,7 @@ describe("grouping a burst", () => {
     for (const m of mails) expect(m.html ? Buffer.byteLength(m.html) : 0).toBeLessThan(102_000);
 
     // Every alert was sent, none suppressed by the rate limit; every delivery is done.
-    const { rows } = await app.ctx.db.query<{ alert_type: string; status: string; n: number }>(
+    const { rows } = await t.app.ctx.db.query<{ alert_type: string; status: string; n: number }>(
       `select alert_type, status, count(*)::int as n from alert_history where user_id = $1
        group by alert_type, status order by alert_type, status`,
       [user.id],
@@ -206,7 +177,7 @@ describe("grouping a burst", () => {
       { alert_type: "alert_group", status: "sent", n: 4 },
       { alert_type: "job_failed", status: "sent", n: 300 },
     ]);
-    const pending = await app.ctx.db.query(
+    const pending = await t.app.ctx.db.query(
       `select 1 from alert_deliveries where user_id = $1 and status <> 'delivered'`,
       [user.id],
     );
@@ -241,8 +212,8 @@ describe("grouping a burst", () => {
         expect(JSON.parse(req.body).type).not.toBe("alert.group");
       }
     }
-    expect(engine.mails.filter((m) => m.to.includes(user.email))).toHaveLength(12);
-    const { rows } = await app.ctx.db.query(
+    expect(t.engine.mails.filter((m) => m.to.includes(user.email))).toHaveLength(12);
+    const { rows } = await t.app.ctx.db.query(
       `select 1 from alert_deliveries where user_id = $1 and (group_batch_id is not null or status <> 'delivered')
        union all select 1 from alert_groups where user_id = $1
        union all select 1 from alert_group_batches where user_id = $1`,
@@ -255,7 +226,7 @@ describe("grouping a burst", () => {
     const { user, receivers } = await userWithEverything();
     await failures(user, 1, 0);
     for (const kind of KINDS) expect(receivers[kind].requests).toHaveLength(1);
-    tick(20_000);
+    t.tick(20_000);
     await failures(user, 1, 0);
     for (const kind of KINDS) expect(receivers[kind].requests).toHaveLength(1);
     await runUntil(59_000);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { utf8Length } from "@/lib/alerts/formatters/fit";
@@ -9,8 +9,8 @@ import { PAGERDUTY_LIMITS } from "@/lib/alerts/formatters/pagerduty.formatter";
 import { TEAMS_LIMITS } from "@/lib/alerts/formatters/teams.formatter";
 import { TELEGRAM_LIMITS } from "@/lib/alerts/formatters/telegram.formatter";
 import { adaptiveCardErrors } from "./helpers/adaptive-card";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
-import { manualEngine } from "./helpers/engine";
+import { call, makeUser, SERVICE_KEY } from "./helpers/app";
+import { engineTestApp } from "./helpers/engine-app";
 import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
 import { telegramHtmlProblems } from "./helpers/telegram-html";
 
@@ -22,26 +22,8 @@ import { telegramHtmlProblems } from "./helpers/telegram-html";
  * within the platform's limits. Real local receivers, the clock injected.
  */
 
-let app: TestApp;
-let engine: Awaited<ReturnType<typeof manualEngine>>;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-  engine = await manualEngine(app);
-});
-afterAll(async () => {
-  await engine?.stop();
-  await app?.close();
-});
-
 const T0 = new Date("2026-03-02T12:00:00Z");
-let now = T0;
-const tick = (ms: number) => {
-  now = new Date(now.getTime() + ms);
-  app.setNow(now);
-};
+const t = engineTestApp({}, { start: T0 });
 
 const KINDS = ["teams", "telegram", "ntfy", "pagerduty", "mattermost"] as const;
 type Kind = (typeof KINDS)[number];
@@ -119,9 +101,9 @@ function countedIn(kind: Kind, req: ReceivedRequest): number {
 
 describe("grouping a burst to the new destinations", () => {
   it("sends one immediate message and one group message to each, counting every alert", async () => {
-    now = T0;
-    app.setNow(now);
-    const user = await makeUser(app);
+    t.now = T0;
+    t.app.setNow(t.now);
+    const user = await makeUser(t.app);
     const receivers = {} as Record<Kind, Awaited<ReturnType<typeof startReceiver>>>;
     for (const kind of KINDS) {
       receivers[kind] = await startReceiver(() => ({
@@ -151,16 +133,16 @@ describe("grouping a burst to the new destinations", () => {
         },
       });
       expect(res.status).toBe(202);
-      tick(250);
+      t.tick(250);
     }
-    await engine.drain();
+    await t.engine.drain();
     // The first alert went out at once, everywhere, in its own layout.
     for (const kind of KINDS) expect(receivers[kind].requests, kind).toHaveLength(1);
 
     // Past the window's end (60 s after the first message): the group messages.
-    while (now.getTime() - T0.getTime() < 70_000) {
-      tick(1000);
-      await engine.drain();
+    while (t.now.getTime() - T0.getTime() < 70_000) {
+      t.tick(1000);
+      await t.engine.drain();
     }
     for (const kind of KINDS) {
       const [single, group] = receivers[kind].requests;
@@ -182,7 +164,7 @@ describe("grouping a burst to the new destinations", () => {
       dedup_key: "group:job_failed:lr-search",
     });
 
-    const { rows } = await app.ctx.db.query<{ alert_type: string; status: string; n: number }>(
+    const { rows } = await t.app.ctx.db.query<{ alert_type: string; status: string; n: number }>(
       `select a.alert_type, d.status, count(*)::int as n
        from alert_deliveries d join alert_history a on a.id = d.alert_id
        where d.user_id = $1 and d.channel = 'webhook'

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
@@ -7,15 +7,9 @@ import { claimBatch } from "@/lib/alerts/delivery/claim";
 import { LEASE_MS } from "@/lib/alerts/delivery/delivery.types";
 import { cardOf } from "@/lib/alerts/delivery/send";
 import { loadGroupCard } from "@/lib/alerts/grouping/load-group-card";
-import {
-  call,
-  makeUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
+import { call, makeUser, SERVICE_KEY, type TestUser } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
+import { engineTestApp } from "./helpers/engine-app";
 import { startReceiver } from "./helpers/receiver";
 
 /**
@@ -27,29 +21,12 @@ import { startReceiver } from "./helpers/receiver";
  * (tests/faults/worker-kills.test.ts) covers the lease takeover itself.
  */
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-});
-afterAll(() => app?.close());
-
 const T0 = new Date("2026-03-02T12:00:00Z");
-let now = T0;
-beforeEach(() => {
-  now = T0;
-  app.setNow(now);
-});
-const tick = (ms: number) => {
-  now = new Date(now.getTime() + ms);
-  app.setNow(now);
-};
+const t = engineTestApp({}, { start: T0, engine: false });
 
 async function userWithGenericHook() {
   const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
-  const user = await makeUser(app);
+  const user = await makeUser(t.app);
   const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
     token: user.token,
     body: {
@@ -99,19 +76,19 @@ function modelsSent(requests: { body: string }[]): Map<string, number> {
 describe("grouping durability", () => {
   it("loses nothing when the worker dies during an open window: another worker sends the batch once", async () => {
     const { user, receiver } = await userWithGenericHook();
-    const first = await manualEngine(app);
+    const first = await manualEngine(t.app);
     for (let i = 0; i < 10; i++) {
       await fail(user, `m-${i}`);
       await first.drain();
-      tick(500);
+      t.tick(500);
     }
     expect(receiver.requests).toHaveLength(1);
     // The worker dies with the window open; nothing of the batch lived in its memory.
     await first.stop();
 
-    const second = await manualEngine(app);
+    const second = await manualEngine(t.app);
     try {
-      tick(60_000);
+      t.tick(60_000);
       await second.drain();
       expect(receiver.requests).toHaveLength(2);
       const seen = modelsSent(receiver.requests);
@@ -119,7 +96,7 @@ describe("grouping durability", () => {
         Array.from({ length: 10 }, (_, i) => `m-${i}`).sort(),
       );
       expect([...seen.values()].every((n) => n === 1)).toBe(true);
-      tick(120_000);
+      t.tick(120_000);
       await second.drain();
       expect(receiver.requests).toHaveLength(2);
     } finally {
@@ -129,14 +106,14 @@ describe("grouping durability", () => {
 
   it("sends a closed batch once with the same members when its worker died before sending, and a late member goes in the next batch", async () => {
     const { user, receiver } = await userWithGenericHook();
-    const engine = await manualEngine(app);
+    const engine = await manualEngine(t.app);
     try {
       for (let i = 0; i < 5; i++) {
         await fail(user, `k-${i}`);
         await engine.drain();
       }
       expect(receiver.requests).toHaveLength(1);
-      tick(60_000);
+      t.tick(60_000);
 
       // A worker claims the group message and closes its batch, then dies before sending.
       const batch = await claimBatch(engine.deps, 10);
@@ -144,10 +121,10 @@ describe("grouping durability", () => {
       expect(claimed.map((d) => d.alert_type)).toEqual(["alert_group"]);
       const d = claimed[0];
       if (!d) throw new Error("no group message was claimed");
-      const card = await loadGroupCard(app.ctx.db, {
-        messageCard: cardOf(d, app.ctx.config.appUrl),
+      const card = await loadGroupCard(t.app.ctx.db, {
+        messageCard: cardOf(d, t.app.ctx.config.appUrl),
         batchId: String(d.data.batch_id),
-        now: app.ctx.clock(),
+        now: t.app.ctx.clock(),
       });
       expect(card?.group?.total).toBe(4);
 
@@ -157,7 +134,7 @@ describe("grouping durability", () => {
       expect(receiver.requests).toHaveLength(1);
 
       // The lease runs out; another worker takes the message over and sends it once.
-      tick(LEASE_MS + 1000);
+      t.tick(LEASE_MS + 1000);
       await engine.drain();
       expect(receiver.requests).toHaveLength(2);
       const group = JSON.parse(receiver.requests[1]?.body ?? "{}");
@@ -165,14 +142,14 @@ describe("grouping durability", () => {
       expect(group.data.count).toBe(4);
       expect(receiver.requests[1]?.headers["webhook-id"]).toBe(`msg_${d.id}`);
 
-      tick(60_000);
+      t.tick(60_000);
       await engine.drain();
       expect(receiver.requests).toHaveLength(3);
       const seen = modelsSent(receiver.requests);
       expect([...seen.entries()].sort()).toEqual([
         ...["k-0", "k-1", "k-2", "k-3", "k-4", "late"].map((m) => [m, 1] as [string, number]),
       ]);
-      const { rows } = await app.ctx.db.query(
+      const { rows } = await t.app.ctx.db.query(
         "select 1 from alert_deliveries where user_id = $1 and status <> 'delivered'",
         [user.id],
       );
