@@ -120,6 +120,8 @@ export interface DeliveryResult {
   events: number;
   deliveries: number;
   seconds: number;
+  /** When the last event POST was answered, from the first: the rest is the engine catching up. */
+  postedSeconds: number;
   perSecond: number;
   distinctIds: number;
   raw: LoopResult;
@@ -173,6 +175,7 @@ export async function delivery(
     const res = await postEvent(t, ids[i % ids.length] as string);
     return res.status === 202;
   });
+  const posted = (performance.now() - t0) / 1000;
   await t.receiver.waitFor(expected, opts.timeoutMs);
   const seconds = (performance.now() - t0) / 1000;
   const perSecond = expected / seconds;
@@ -182,6 +185,7 @@ export async function delivery(
     events: opts.events,
     deliveries: expected,
     seconds,
+    postedSeconds: posted,
     perSecond,
     distinctIds: t.receiver.ids.size,
     raw,
