@@ -27,7 +27,12 @@ import {
   lockUser,
   type Recipient,
 } from "./sql/alerts";
-import { claimEvents, markEventFailed, markEventProcessed } from "./sql/events";
+import {
+  claimEvents,
+  type InboxPartition,
+  markEventFailed,
+  markEventProcessed,
+} from "./sql/events";
 import { findMute } from "./sql/find-mute";
 import { insertAlerts } from "./sql/insert-alerts";
 import { alertText } from "./templates/alert-text";
@@ -55,12 +60,16 @@ export const INBOX_BATCH = 50;
  * Turns inbox events into alerts: one transaction per batch, one savepoint per
  * event. Answers how many events it looked at (0: the inbox is empty).
  */
-export async function processInbox(deps: EngineDeps, limit = INBOX_BATCH): Promise<number> {
+export async function processInbox(
+  deps: EngineDeps,
+  limit = INBOX_BATCH,
+  partition?: InboxPartition,
+): Promise<number> {
   let wakeNeeded = false;
   const processed: { type: string; outcome: EventOutcome }[] = [];
   const count = await deps.db.transaction(async (tx) => {
     processed.length = 0;
-    const events = await claimEvents(tx, limit);
+    const events = await claimEvents(tx, limit, partition);
     for (const event of events) {
       await tx.query("savepoint event");
       try {

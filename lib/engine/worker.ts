@@ -49,6 +49,13 @@ export interface WorkerOptions {
   perDestination?: number;
   /** Sends in flight at once in this process. Default 64. */
   maxInFlight?: number;
+  /**
+   * Inbox loops in this process, each over its share of the users (a user's
+   * events stay in order in one loop). Default 4 on PostgreSQL, where one
+   * pass waits on a round trip per statement; 1 on PGlite, which runs one
+   * statement at a time anyway.
+   */
+  inboxLoops?: number;
   /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
   vacuumEveryMs?: number;
   /** Where the engine's counters go. Default this process's Prometheus registry. */
@@ -77,7 +84,6 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   const queue = await startQueue({ db: ctx.db, log: ctx.log });
   const events: EngineEvents = new EventEmitter<EngineEventMap>();
   const deliverySignal = new WakeSignal();
-  const inboxSignal = new WakeSignal();
   const engineQueue: EngineQueue = {
     notifyDeliveries: (tx) => queue.notifyDeliveries(tx),
     scheduleNotice: (tx, userId, after) => queue.scheduleNotice(tx, userId, after),
@@ -188,9 +194,9 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     }
   })();
 
-  // The inbox loop (and the stall watch and embedded vacuum, on the app's
-  // clock): runs until there is nothing left, then sleeps until woken (in
-  // process or by NOTIFY) or polled.
+  // The inbox loops (the first also runs the stall watch and the embedded
+  // vacuum, on the app's clock): each runs until its share of the inbox is
+  // empty, then sleeps until woken (in process or by NOTIFY) or polled.
   // The stall watch runs about once a minute in every worker; its events'
   // idempotency keys make concurrent sweeps harmless.
   let nextStallSweep = 0;
@@ -198,42 +204,51 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   const vacuumEveryMs =
     ctx.db.kind === "pglite" ? (options.vacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS) : undefined;
   let nextVacuum = performance.now() + (vacuumEveryMs ?? 0);
-  const inbox = (async () => {
+  const chores = async () => {
+    const now = ctx.clock().getTime();
+    if (now >= nextStallSweep) {
+      nextStallSweep = now + STALL_SWEEP_MS;
+      const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
+      if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
+      const resumed = await resolveResumedStalls(engine, new Date(now));
+      if (resumed > 0) ctx.log.info({ resumed }, "stalled jobs progressing again");
+      const sweeps = await raiseFinishedSweeps(ctx.db, new Date(now));
+      if (sweeps > 0) ctx.log.info({ sweeps }, "finished sweeps summarised");
+    }
+    if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
+      nextVacuum = performance.now() + vacuumEveryMs;
+      const ms = Math.round(await vacuumDatabase(ctx.db));
+      ctx.log.info({ ms }, "database vacuumed");
+      events.emit("maintenance:vacuumed", { ms });
+    }
+  };
+  const loops = Math.max(1, options.inboxLoops ?? (ctx.db.kind === "pg" ? 4 : 1));
+  const inboxSignals = Array.from({ length: loops }, () => new WakeSignal());
+  const wakeInbox = () => {
+    for (const signal of inboxSignals) signal.wake();
+  };
+  const inbox = inboxSignals.map(async (signal, index) => {
+    const partition = { count: loops, index };
     while (!stopping) {
       try {
-        const now = ctx.clock().getTime();
-        if (now >= nextStallSweep) {
-          nextStallSweep = now + STALL_SWEEP_MS;
-          const raised = await sweepStalledJobs(ctx.db, new Date(now), ctx.config.timeoutMinutes);
-          if (raised > 0) ctx.log.info({ raised }, "stalled jobs found");
-          const resumed = await resolveResumedStalls(engine, new Date(now));
-          if (resumed > 0) ctx.log.info({ resumed }, "stalled jobs progressing again");
-          const sweeps = await raiseFinishedSweeps(ctx.db, new Date(now));
-          if (sweeps > 0) ctx.log.info({ sweeps }, "finished sweeps summarised");
-        }
-        if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
-          nextVacuum = performance.now() + vacuumEveryMs;
-          const ms = Math.round(await vacuumDatabase(ctx.db));
-          ctx.log.info({ ms }, "database vacuumed");
-          events.emit("maintenance:vacuumed", { ms });
-        }
+        if (index === 0) await chores();
         // A full batch says more are waiting; anything that arrived after a
         // pass's claim woke the loop (in process or by NOTIFY).
-        if ((await processInbox(engine)) >= INBOX_BATCH) continue;
+        if ((await processInbox(engine, INBOX_BATCH, partition)) >= INBOX_BATCH) continue;
       } catch (error) {
         ctx.log.warn({ err: error }, "inbox pass failed; retrying");
       }
       if (stopping) break;
       // The wake-ups of one event (the route's and its NOTIFY) and of events
       // arriving together make one pass.
-      if (await inboxSignal.wait(pollMs)) await delay(WAKE_COALESCE_MS);
+      if (await signal.wait(pollMs)) await delay(WAKE_COALESCE_MS);
     }
-  })();
+  });
 
-  const offWake = onWakeInbox(() => inboxSignal.wake());
+  const offWake = onWakeInbox(wakeInbox);
   const unlisten = await ctx.db.listen(WAKE_CHANNEL, (payload) => {
     if (payload === "deliver") deliverySignal.wake();
-    else inboxSignal.wake();
+    else wakeInbox();
   });
   setWorkerState("running");
   ctx.log.info({ engine: ctx.db.kind }, "worker started");
@@ -245,11 +260,11 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     async stop(timeoutMs = ctx.config.workerGraceMs) {
       setWorkerState("stopping");
       stopping = true;
-      inboxSignal.wake();
+      wakeInbox();
       deliverySignal.wake();
       offWake();
       await unlisten();
-      await Promise.all([inbox, deliveries]);
+      await Promise.all([...inbox, deliveries]);
       await queue.stop({ graceful: true, timeoutMs });
       // Sends already claimed finish (each is bounded by its own time limit) and are recorded.
       while (inFlight.size > 0) await Promise.all(inFlight);

@@ -76,20 +76,28 @@ export async function insertEventAndNotify(
 export async function claimEvents(
   db: Queryable,
   limit: number,
+  partition: InboxPartition = { count: 1, index: 0 },
 ): Promise<(AlertEvent & { attempts: number })[]> {
   const { rows } = await db.query<AlertEvent & { attempts: number }>(
     `select * from (
        select id, type, user_id, job_id, occurred_at, data, source, attempts, received_at
        from alert_events
        where processed_at is null
+         and ($2::int = 1 or mod(abs(hashtext(user_id::text)), $2::int) = $3::int)
        order by received_at, id
        limit $1
        for update skip locked
      ) claimed
      order by user_id, received_at, id`,
-    [limit],
+    [limit, partition.count, partition.index],
   );
   return rows;
+}
+
+/** A share of the users: an inbox pass over one takes only their events. */
+export interface InboxPartition {
+  count: number;
+  index: number;
 }
 
 export async function markEventProcessed(
