@@ -47,7 +47,7 @@ export interface WorkerOptions {
   deliveryOverrides?: Partial<DeliveryDeps>;
   /** Sends in flight at once to one destination (webhook, or email) in this process. Default 4. */
   perDestination?: number;
-  /** Sends in flight at once in this process. Default 64. */
+  /** Sends in flight at once in this process. Default 64; 4× as many may wait to be recorded. */
   maxInFlight?: number;
   /**
    * Inbox loops in this process, each over its share of the users (a user's
@@ -151,10 +151,22 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   const limiter = new DestinationLimiter(options.perDestination ?? 4);
   const recorder = new OutcomeRecorder(deps);
   const maxInFlight = options.maxInFlight ?? 64;
+  // Sends that are over wait a moment to be recorded together; meanwhile
+  // their slots go to new sends, up to this many claimed and not yet recorded.
+  const maxUnrecorded = 4 * maxInFlight;
   const inFlight = new Set<Promise<void>>();
+  /** Sends in progress. */
   let sending = 0;
+  /** Deliveries claimed and not yet recorded (sending, or waiting for the recorder). */
+  let unrecorded = 0;
+  const minClaim = Math.max(1, Math.floor(Math.min(batchSize, maxInFlight) / 4));
+  const room = new WakeSignal();
+  const onSent = () => {
+    sending--;
+    room.wake();
+  };
   const track = (done: Promise<AttemptOutcome[]>, count: number, postponed: number) => {
-    sending += count;
+    unrecorded += count;
     const settled: Promise<void> = done
       .then((outcomes) => {
         // One line per batch says what this process sent: with several
@@ -165,8 +177,9 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
         ctx.log.info({ deliveries: count, ...counts }, "delivery batch");
       })
       .finally(() => {
-        sending -= count;
+        unrecorded -= count;
         inFlight.delete(settled);
+        room.wake();
         // Room for more: the loop may be waiting for it.
         deliverySignal.wake();
       });
@@ -176,12 +189,14 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
     while (!stopping) {
       let sleepMs = pollMs;
       try {
-        if (sending >= maxInFlight) {
-          await Promise.race(inFlight);
+        const limit = Math.min(batchSize, maxInFlight - sending, maxUnrecorded - unrecorded);
+        // A claim costs a transaction whatever its size: wait for room for a quarter batch.
+        if (limit < minClaim) {
+          await room.wait(pollMs);
           continue;
         }
-        const limit = Math.min(batchSize, maxInFlight - sending);
-        const batch = await startDeliveryBatch(deps, { limit, limiter, recorder });
+        const batch = await startDeliveryBatch(deps, { limit, limiter, recorder, onSent });
+        sending += batch.sending;
         if (batch.sending > 0) track(batch.done, batch.sending, batch.postponed);
         if (batch.claimed >= limit) continue;
         if (batch.nextDueAt)
@@ -262,6 +277,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       stopping = true;
       wakeInbox();
       deliverySignal.wake();
+      room.wake();
       offWake();
       await unlisten();
       await Promise.all([...inbox, deliveries]);

@@ -31,9 +31,15 @@ export interface DeliveryBatch {
  */
 export async function startDeliveryBatch(
   deps: DeliveryDeps,
-  options: { limit?: number; limiter?: DestinationLimiter; recorder?: OutcomeRecorder } = {},
+  options: {
+    limit?: number;
+    limiter?: DestinationLimiter;
+    recorder?: OutcomeRecorder;
+    /** Called once for each delivery of the batch when its send is over (before it is recorded). */
+    onSent?: () => void;
+  } = {},
 ): Promise<DeliveryBatch> {
-  const { limiter, recorder } = options;
+  const { limiter, recorder, onSent } = options;
   const batch = await claimBatch(deps, options.limit ?? 20, limiter);
   const { claimedAt, planned } = batch;
   if (planned.length + batch.postponed > 0) {
@@ -69,6 +75,7 @@ export async function startDeliveryBatch(
         return "stale";
       } finally {
         if (key !== undefined) limiter?.release(key);
+        onSent?.();
       }
       const sent = { claimed: d, result };
       if (recorder) return recorder.record(sent);
