@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EncryptionKey } from "../config/config";
-import { decrypt, encrypt, isEncrypted } from "./encryption";
+import { decrypt, decryptRemembered, encrypt, isEncrypted } from "./encryption";
 
 const key = (id: string, fill: number): EncryptionKey => ({ id, key: Buffer.alloc(32, fill) });
 
@@ -34,5 +34,24 @@ describe("encryption at rest", () => {
     body[0] = (body[0] ?? 0) ^ 1;
     parts[4] = body.toString("base64url");
     expect(() => decrypt(keys, parts.join(":"), "user_webhooks.secret")).toThrow();
+  });
+
+  it("remembers a decrypted value only while the key that wrote it is configured", () => {
+    const old = key("old", 2);
+    const stored = encrypt([old], "https://example.com/hook", "p");
+    expect(decryptRemembered([key("new", 3), old], stored, "p")).toBe("https://example.com/hook");
+    expect(decryptRemembered([old], stored, "p")).toBe("https://example.com/hook");
+    expect(() => decryptRemembered([key("new", 3)], stored, "p")).toThrow(
+      /ALERTS_ENCRYPTION_KEYS_OLD/,
+    );
+    // Same id, other bytes: the remembered answer is not the replacement key's to give.
+    expect(() => decryptRemembered([key("old", 4)], stored, "p")).toThrow();
+  });
+
+  it("refuses a remembered value asked for under another purpose", () => {
+    const keys = [key("k1", 1)];
+    const stored = encrypt(keys, "secret", "user_webhooks.secret");
+    expect(decryptRemembered(keys, stored, "user_webhooks.secret")).toBe("secret");
+    expect(() => decryptRemembered(keys, stored, "user_webhooks.url")).toThrow();
   });
 });

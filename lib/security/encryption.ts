@@ -49,4 +49,50 @@ export function decrypt(keys: readonly EncryptionKey[], stored: string, purpose:
   ]).toString("utf8");
 }
 
+/** How many decrypted values `decryptRemembered` keeps: more than a busy worker's distinct webhooks. */
+const REMEMBERED = 1024;
+interface Remembered {
+  /** The key that decrypted it: only that very key (same id, same bytes) may answer again. */
+  keyId: string;
+  key: Buffer;
+  purpose: string;
+  plaintext: string;
+}
+const remembered = new Map<string, Remembered>();
+
+/**
+ * `decrypt`, remembering the last REMEMBERED answers (least recently used
+ * out first). Every delivery opens its webhook's URL and secret, and setting
+ * up AES-GCM costs more CPU than formatting and signing the send together;
+ * the same few ciphertexts come back thousands of times. An answer is reused
+ * only for the same stored text, purpose and key (the key object itself, so
+ * a removed or replaced key decrypts nothing); a failure is never
+ * remembered, so it is met again on every call. Plaintexts stay in this
+ * process, as every decrypted value does.
+ */
+export function decryptRemembered(
+  keys: readonly EncryptionKey[],
+  stored: string,
+  purpose: string,
+): string {
+  const hit = remembered.get(stored);
+  if (hit && hit.purpose === purpose && keys.find((k) => k.id === hit.keyId)?.key === hit.key) {
+    remembered.delete(stored);
+    remembered.set(stored, hit);
+    return hit.plaintext;
+  }
+  const plaintext = decrypt(keys, stored, purpose);
+  const keyId = stored.split(":")[2] ?? "";
+  const key = keys.find((k) => k.id === keyId);
+  if (key) {
+    remembered.delete(stored);
+    remembered.set(stored, { keyId, key: key.key, purpose, plaintext });
+    if (remembered.size > REMEMBERED) {
+      const oldest = remembered.keys().next().value;
+      if (oldest !== undefined) remembered.delete(oldest);
+    }
+  }
+  return plaintext;
+}
+
 export const isEncrypted = (value: string) => value.startsWith(`${PREFIX}:`);

@@ -1,5 +1,5 @@
 import type { EncryptionKey } from "../../config/config";
-import { decrypt } from "../../security/encryption";
+import { decryptRemembered } from "../../security/encryption";
 import { SECRET_PURPOSE, URL_PURPOSE } from "../webhook-input";
 import type { Destination } from "./channel.types";
 
@@ -20,7 +20,8 @@ export type OpenedDestination =
   | { ok: false; error: string };
 
 /**
- * The one place a webhook's URL and secret are decrypted. A failure is data:
+ * The one place a webhook's URL and secret are decrypted (remembered: every
+ * send opens its webhook, the same few again and again). A failure is data:
  * the caller records it as an operator error (the delivery keeps retrying
  * and the webhook is not charged for it) instead of throwing.
  */
@@ -34,8 +35,8 @@ export function openDestination(
       destination: {
         kind: stored.kind,
         webhookId: stored.webhookId,
-        address: decrypt(keys, stored.url, URL_PURPOSE),
-        secret: stored.secret ? decrypt(keys, stored.secret, SECRET_PURPOSE) : null,
+        address: decryptRemembered(keys, stored.url, URL_PURPOSE),
+        secret: stored.secret ? decryptRemembered(keys, stored.secret, SECRET_PURPOSE) : null,
       },
     };
   } catch (error) {
