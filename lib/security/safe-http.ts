@@ -196,10 +196,20 @@ const AGENT_OPTIONS: https.AgentOptions = {
 
 const agents = new Map<string, http.Agent>();
 
+const NO_RANGES: readonly CidrRange[] = [];
+
+/** The pool key's part for a policy, per parsed range list (the configuration parses it once). */
+const policyKeys = new WeakMap<readonly CidrRange[], string>();
+
 function agentFor(secure: boolean, key: string, policy: AddressPolicy): http.Agent {
   // The policy is part of the key so that a socket opened under one set of
   // allowed ranges is never reused by a request made under another.
-  const id = `${secure ? "https" : "http"} ${key} ${policy.allowedCidrs.map((r) => r.cidr).join(",")}`;
+  let ranges = policyKeys.get(policy.allowedCidrs);
+  if (ranges === undefined) {
+    ranges = policy.allowedCidrs.map((r) => r.cidr).join(",");
+    policyKeys.set(policy.allowedCidrs, ranges);
+  }
+  const id = `${secure ? "https" : "http"} ${key} ${ranges}`;
   let agent = agents.get(id);
   if (!agent) {
     agent = secure ? new GuardedHttpsAgent(AGENT_OPTIONS) : new GuardedHttpAgent(AGENT_OPTIONS);
@@ -222,6 +232,7 @@ interface Target {
   /** Set when the URL names an IP address rather than a DNS name. */
   literal: string | undefined;
   port: number;
+  /** Every header sent: the caller's allowed ones, then Host, User-Agent and Content-Length. */
   headers: Record<string, string>;
 }
 
@@ -262,6 +273,11 @@ function prepare(options: SafePostOptions): Target | { blocked: string } {
     }
     if (!CLIENT_OWNED_HEADERS.has(name.toLowerCase())) headers[name] = value;
   }
+  // Added here, not spread into a copy per request: a spread followed by more
+  // keys makes V8 build a new hidden class every time.
+  headers.Host = url.host;
+  headers["User-Agent"] = USER_AGENT;
+  headers["Content-Length"] = String(Buffer.byteLength(options.body));
   const literal = ipFromHost(url.hostname);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = url.port ? Number(url.port) : secure ? 443 : 80;
@@ -343,7 +359,7 @@ export async function safePost(
     const target = prepare(options);
     if ("blocked" in target)
       return { kind: "blocked", reason: target.blocked, durationMs: elapsed() };
-    const policy: AddressPolicy = { allowedCidrs: options.allowedCidrs ?? [] };
+    const policy: AddressPolicy = { allowedCidrs: options.allowedCidrs ?? NO_RANGES };
     if (target.literal !== undefined && isForbiddenAddress(target.literal, policy.allowedCidrs)) {
       const reason = new ForbiddenAddressError(target.literal, target.literal).message;
       return { kind: "blocked", reason, durationMs: elapsed() };
@@ -397,12 +413,7 @@ function attempt(
         port: target.port,
         method: "POST",
         path: `${target.url.pathname}${target.url.search}`,
-        headers: {
-          ...target.headers,
-          Host: target.url.host,
-          "User-Agent": USER_AGENT,
-          "Content-Length": String(Buffer.byteLength(options.body)),
-        },
+        headers: target.headers,
         agent: agentFor(target.secure, options.agentKey ?? target.url.origin, policy),
         lookup,
         [POLICY]: policy,
