@@ -1,4 +1,5 @@
 import type { AlertCard } from "./card";
+import { withFields } from "./with-fields";
 
 /** A generic webhook's body: `{ type, timestamp, data }` (DESIGN.md §6). */
 export function formatGeneric(card: AlertCard): {
@@ -9,12 +10,11 @@ export function formatGeneric(card: AlertCard): {
   return {
     type: card.type,
     timestamp: card.createdAt.toISOString(),
-    data: {
-      ...card.data,
+    data: withFields(card.data, {
       alert_id: card.id,
       job_id: card.jobId,
       title: card.title,
       message: card.message,
-    },
+    }),
   };
 }
