@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/alerts/events/route";
+import { json } from "@/lib/http/route";
 import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
 
@@ -40,6 +41,18 @@ describe("event ingest", () => {
       source: "api",
       data: body.data,
     });
+  });
+
+  it("marks its small 202 no-transform, so `next start` does not gzip it into a larger body", async () => {
+    const res = await call(POST, "POST", path, {
+      token: SERVICE_KEY,
+      body: valid(),
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
+    // A large answer is still the compression middleware's to compress.
+    expect(json({ items: "x".repeat(2000) }).headers.get("cache-control")).toBe("no-store");
   });
 
   it("keeps extra data fields for generic webhooks", async () => {

@@ -202,11 +202,27 @@ export function errorResponse(error: unknown, ctx?: AppContext): Response {
   );
 }
 
-/** A JSON answer. */
+/**
+ * Below this many bytes an answer is not worth compressing: the threshold of
+ * the compression middleware `next start` runs (1 KiB), which it cannot apply
+ * to a route handler's answer because Next drops the Content-Length it would
+ * measure. It would gzip every 202 of POST /api/alerts/events for a client
+ * that accepts gzip, a fresh zlib stream each (about 45 µs of CPU), into a
+ * body larger than the original.
+ */
+const COMPRESS_MIN_BYTES = 1024;
+
+/** A JSON answer; one under COMPRESS_MIN_BYTES says `no-transform`, so it goes out as it is. */
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(data), {
+  const text = JSON.stringify(data);
+  const small = Buffer.byteLength(text ?? "") < COMPRESS_MIN_BYTES;
+  return new Response(text, {
     status,
-    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+    headers: {
+      "content-type": "application/json",
+      "cache-control": small ? "no-store, no-transform" : "no-store",
+      ...headers,
+    },
   });
 }
 
