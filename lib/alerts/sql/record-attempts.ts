@@ -15,7 +15,10 @@ export interface AttemptRecord {
  * Records a batch of attempts in one statement. A row is written only while
  * the attempt still owns it (`sending` with its attempt count): a send that
  * outlived its lease may have been taken over, and the newer attempt records
- * its own outcome. Answers the ids written.
+ * its own outcome. Answers the ids written. (`d.id = any($1)` as well as
+ * the join: the planner cannot tell how few rows `unnest` yields, and would
+ * otherwise hash every delivery in flight, found by the leased index, to
+ * find the batch's few.)
  */
 export async function recordAttempts(
   db: Queryable,
@@ -31,7 +34,7 @@ export async function recordAttempts(
        delivered_at = case when r.status = 'delivered' then $8::timestamptz else d.delivered_at end
      from unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
        as r(id, attempts, status, code, error, duration, next_at)
-     where d.id = r.id and d.status = 'sending' and d.attempts = r.attempts
+     where d.id = any($1::uuid[]) and d.id = r.id and d.status = 'sending' and d.attempts = r.attempts
      returning d.id`,
     [
       records.map((r) => r.id),
