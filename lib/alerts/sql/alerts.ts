@@ -148,6 +148,9 @@ export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Pr
   // as still sending, and the later write would keep that stale summary.
   // Locking the alert rows first (in one order) makes the second wait, and
   // its next statement then reads the first one's committed outcome.
+  // (`h.id = any($1)` as well as the join: the planner cannot tell how few
+  // rows the aggregate yields, and would otherwise hash it against a scan of
+  // the whole history.)
   await db.query(
     "select id from alert_history where id = any($1::uuid[]) order by id for no key update",
     [alertIds],
@@ -180,7 +183,7 @@ export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Pr
        from alert_deliveries where alert_id = any($1::uuid[])
        group by alert_id
      ) s
-     where h.id = s.alert_id`,
+     where h.id = any($1::uuid[]) and h.id = s.alert_id`,
     [alertIds],
   );
 }
