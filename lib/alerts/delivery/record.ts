@@ -4,14 +4,18 @@ import { raiseSystemAlert } from "../alert.service";
 import { GROUP_MESSAGE_TYPE } from "../alert.types";
 import type { ChannelResult } from "../channels/channel.types";
 import type { AlertMetrics } from "../metrics.port";
-import { refreshAlertSummary } from "../sql/alerts";
+import { refreshAlertSummary, updateAlertSummary } from "../sql/alerts";
 import type { ClaimedDelivery } from "../sql/claim-due-deliveries";
 import { disableWebhook } from "../sql/disable-webhook";
 import { holdWebhook } from "../sql/hold-webhook";
 import { lockWebhooks } from "../sql/lock-webhooks";
 import { markWebhookFailure } from "../sql/mark-webhook-failure";
 import { markWebhooksSucceeded } from "../sql/mark-webhooks-succeeded";
-import { type AttemptRecord, recordAttempts } from "../sql/record-attempts";
+import {
+  type AttemptRecord,
+  recordAttempts,
+  recordAttemptsAndSuccesses,
+} from "../sql/record-attempts";
 import { recordGroupMembers } from "../sql/record-group-members";
 import { updateWebhookAddress } from "../sql/update-webhook-address";
 import { URL_PURPOSE } from "../webhook-input";
@@ -51,26 +55,45 @@ export async function recordOutcomes(
   let wake = false;
   let disabled = 0;
   let owned = new Set<string>();
+  // Nothing sent (an operator error, a kind the destination does not take) says nothing of its health.
+  const counted = sent
+    .map((s, i) => ({ ...s, ...(steps[i] as Step) }))
+    .flatMap(({ claimed, result, step }) =>
+      claimed.webhook_id &&
+      result !== "skip" &&
+      !result.operatorError &&
+      result.verdict !== "skipped" &&
+      step
+        ? [{ claimed, webhookId: claimed.webhook_id, result, step }]
+        : [],
+    );
+  // The common case, every webhook's attempts succeeded and no group message:
+  // two statements (see recordAttemptsAndSuccesses), the same locks in the same order.
+  const plain =
+    counted.every((h) => h.result.verdict === "delivered") &&
+    sent.every((s) => s.claimed.alert_type !== GROUP_MESSAGE_TYPE);
   const outcomes = await deps.db.transaction(async (tx): Promise<AttemptOutcome[]> => {
     disabled = 0;
-    owned = await recordAttempts(
-      tx,
-      steps.map((s) => s.record),
-      now,
-    );
-    const hooks = sent
-      .map((s, i) => ({ ...s, ...(steps[i] as Step) }))
-      .filter(({ claimed }) => owned.has(claimed.id))
-      .flatMap(({ claimed, result, step }) =>
-        // Nothing sent (an operator error, a kind the destination does not take) says nothing of its health.
-        claimed.webhook_id &&
-        result !== "skip" &&
-        !result.operatorError &&
-        result.verdict !== "skipped" &&
-        step
-          ? [{ claimed, webhookId: claimed.webhook_id, result, step }]
-          : [],
+    const records = steps.map((s) => s.record);
+    const ownedAlerts = () => [
+      ...new Set(sent.filter((s) => owned.has(s.claimed.id)).map((s) => s.claimed.alert_id)),
+    ];
+    if (plain) {
+      owned = await recordAttemptsAndSuccesses(
+        tx,
+        records,
+        counted.map((h) => ({
+          attemptId: h.claimed.id,
+          webhookId: h.webhookId,
+          statusCode: h.result.statusCode,
+        })),
+        now,
       );
+      await updateAlertSummary(tx, ownedAlerts());
+      return steps.map(({ record }) => (owned.has(record.id) ? record.status : "stale"));
+    }
+    owned = await recordAttempts(tx, records, now);
+    const hooks = counted.filter(({ claimed }) => owned.has(claimed.id));
     await lockWebhooks(tx, [...new Set(hooks.map((h) => h.webhookId))]);
     // A webhook whose every attempt here succeeded takes one set-based
     // update; one that failed replays its attempts in order, so that its
@@ -105,12 +128,7 @@ export async function recordOutcomes(
       }),
       now,
     );
-    await refreshAlertSummary(tx, [
-      ...new Set([
-        ...sent.filter((s) => owned.has(s.claimed.id)).map((s) => s.claimed.alert_id),
-        ...members,
-      ]),
-    ]);
+    await refreshAlertSummary(tx, [...new Set([...ownedAlerts(), ...members])]);
     return steps.map(({ record }) => (owned.has(record.id) ? record.status : "stale"));
   });
   if (wake) deps.queue.wake();

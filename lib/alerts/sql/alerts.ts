@@ -148,13 +148,19 @@ export async function refreshAlertSummary(db: Queryable, alertIds: string[]): Pr
   // as still sending, and the later write would keep that stale summary.
   // Locking the alert rows first (in one order) makes the second wait, and
   // its next statement then reads the first one's committed outcome.
-  // (`h.id = any($1)` as well as the join: the planner cannot tell how few
-  // rows the aggregate yields, and would otherwise hash it against a scan of
-  // the whole history.)
   await db.query(
     "select id from alert_history where id = any($1::uuid[]) order by id for no key update",
     [alertIds],
   );
+  await updateAlertSummary(db, alertIds);
+}
+
+/** The summary update itself, for a caller that has locked the alerts (see above) in an earlier statement. */
+export async function updateAlertSummary(db: Queryable, alertIds: string[]): Promise<void> {
+  if (alertIds.length === 0) return;
+  // (`h.id = any($1)` as well as the join: the planner cannot tell how few
+  // rows the aggregate yields, and would otherwise hash it against a scan of
+  // the whole history.)
   await db.query(
     `update alert_history h set
        status = s.status,

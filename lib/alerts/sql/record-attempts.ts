@@ -27,25 +27,91 @@ export async function recordAttempts(
 ): Promise<Set<string>> {
   if (records.length === 0) return new Set();
   const { rows } = await db.query<{ id: string }>(
-    `update alert_deliveries d set
+    `${RECORD_SQL} returning d.id`,
+    recordParams(records, now),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** A webhook's success with one attempt: its health is marked only if that attempt is written. */
+export interface AttemptSuccess {
+  attemptId: string;
+  webhookId: string;
+  statusCode: number | null;
+}
+
+/**
+ * `recordAttempts`, then what a recording does next when none of its
+ * webhooks failed and it carries no group message, in the same statement
+ * and the same order: the webhooks of the attempts written locked in id
+ * order and marked succeeded (`lockWebhooks`, `markWebhooksSucceeded`; the
+ * last success of each gives its status code), then the attempts' alerts
+ * locked in id order (the lock `refreshAlertSummary` takes before it reads
+ * their deliveries; the caller's next statement, `updateAlertSummary`, reads
+ * them afresh). Each step reads the one before it, so none starts early.
+ * Answers the ids written.
+ */
+export async function recordAttemptsAndSuccesses(
+  db: Queryable,
+  records: readonly AttemptRecord[],
+  successes: readonly AttemptSuccess[],
+  now: Date,
+): Promise<Set<string>> {
+  if (records.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
+    `with recorded as (${RECORD_SQL} returning d.id, d.alert_id),
+     healthy as (
+       select distinct on (s.webhook_id) s.webhook_id, s.code
+       from unnest($9::uuid[], $10::uuid[], $11::int[]) with ordinality as s(attempt_id, webhook_id, code, n)
+       where s.attempt_id in (select id from recorded)
+       order by s.webhook_id, s.n desc
+     ),
+     webhooks as materialized (
+       select w.id from user_webhooks w where w.id in (select webhook_id from healthy)
+       order by w.id for no key update
+     ),
+     marked as (
+       update user_webhooks w set last_success_at = $8, failure_count = 0,
+         last_status_code = h.code, last_error = null
+       from healthy h
+       where w.id = h.webhook_id and w.id in (select id from webhooks)
+       returning w.id
+     ),
+     alerts as materialized (
+       select a.id from alert_history a
+       where a.id in (select alert_id from recorded) and (select count(*) from marked) >= 0
+       order by a.id for no key update
+     )
+     select r.id from recorded r where (select count(*) from alerts) >= 0`,
+    [
+      ...recordParams(records, now),
+      successes.map((s) => s.attemptId),
+      successes.map((s) => s.webhookId),
+      successes.map((s) => s.statusCode),
+    ],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The attempts' update; `$1`…`$7` are the attempts' columns, `$8` is now. */
+const RECORD_SQL = `update alert_deliveries d set
        status = r.status, last_status_code = r.code, last_error = r.error,
        last_duration_ms = r.duration, next_attempt_at = r.next_at, lease_until = null, send_slot = null,
        updated_at = $8,
        delivered_at = case when r.status = 'delivered' then $8::timestamptz else d.delivered_at end
      from unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
        as r(id, attempts, status, code, error, duration, next_at)
-     where d.id = any($1::uuid[]) and d.id = r.id and d.status = 'sending' and d.attempts = r.attempts
-     returning d.id`,
-    [
-      records.map((r) => r.id),
-      records.map((r) => r.attempts),
-      records.map((r) => r.status),
-      records.map((r) => r.statusCode),
-      records.map((r) => r.error),
-      records.map((r) => Math.round(r.durationMs)),
-      records.map((r) => r.nextAttemptAt),
-      now,
-    ],
-  );
-  return new Set(rows.map((r) => r.id));
+     where d.id = any($1::uuid[]) and d.id = r.id and d.status = 'sending' and d.attempts = r.attempts`;
+
+function recordParams(records: readonly AttemptRecord[], now: Date): unknown[] {
+  return [
+    records.map((r) => r.id),
+    records.map((r) => r.attempts),
+    records.map((r) => r.status),
+    records.map((r) => r.statusCode),
+    records.map((r) => r.error),
+    records.map((r) => Math.round(r.durationMs)),
+    records.map((r) => r.nextAttemptAt),
+    now,
+  ];
 }
