@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
+import { recordOutcomes } from "@/lib/alerts/delivery/record";
 import { refreshAlertSummary } from "@/lib/alerts/sql/alerts";
 import { claimDueDeliveries } from "@/lib/alerts/sql/claim-due-deliveries";
 import { recordAttempts } from "@/lib/alerts/sql/record-attempts";
@@ -29,7 +30,8 @@ describe("an alert's summary on PostgreSQL", () => {
     await app?.close();
   });
 
-  it("counts both of two deliveries that finish at the same moment", async () => {
+  /** An alert with an email and a webhook delivery, both claimed for their first attempt. */
+  async function claimedPair() {
     const user = await makeUser(app);
     const hook = await call(createWebhook, "POST", "/api/alerts/webhooks", {
       token: user.token,
@@ -64,39 +66,90 @@ describe("an alert's summary on PostgreSQL", () => {
         nextAttemptAt: null,
       },
     ];
+    return { email, webhook, claimed, now, delivered };
+  }
 
-    // The second finishes while the first is still committing: each writes
-    // its own outcome before it can see the other's, and the first commits
-    // only once the second is waiting on a lock (reading the summary or
-    // writing it).
+  /**
+   * The first of two deliveries of one alert finishing at once: it records
+   * the email's outcome and refreshes the summary (`refreshed`), and commits
+   * only once another transaction waits on a lock (reading the summary or
+   * writing it).
+   */
+  function recordFirst({ email, now, delivered }: Awaited<ReturnType<typeof claimedPair>>) {
     let firstRefreshed = () => {};
     const refreshed = new Promise<void>((resolve) => {
       firstRefreshed = resolve;
     });
+    const committed = app.ctx.db.transaction(async (tx) => {
+      await recordAttempts(tx, delivered(email.id), now);
+      await refreshAlertSummary(tx, [email.alert_id]);
+      firstRefreshed();
+      await waitUntil("the second transaction to wait on a lock", async () => {
+        const { rows } = await app.ctx.db.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+           where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        return (rows[0]?.n ?? 0) > 0;
+      });
+    });
+    return { refreshed, committed };
+  }
+
+  const summaryOf = async (alertId: string) =>
+    (
+      await app.ctx.db.query(
+        "select status, email_sent, webhook_sent from alert_history where id = $1",
+        [alertId],
+      )
+    ).rows[0];
+
+  it("counts both of two deliveries that finish at the same moment", async () => {
+    const pair = await claimedPair();
+    const { email, webhook, now, delivered } = pair;
+    // The second finishes while the first is still committing: each writes
+    // its own outcome before it can see the other's.
+    const first = recordFirst(pair);
     await Promise.all([
-      app.ctx.db.transaction(async (tx) => {
-        await recordAttempts(tx, delivered(email.id), now);
-        await refreshAlertSummary(tx, [email.alert_id]);
-        firstRefreshed();
-        await waitUntil("the second transaction to wait on a lock", async () => {
-          const { rows } = await app.ctx.db.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity
-             where datname = current_database() and wait_event_type = 'Lock'`,
-          );
-          return (rows[0]?.n ?? 0) > 0;
-        });
-      }),
+      first.committed,
       app.ctx.db.transaction(async (tx) => {
         await recordAttempts(tx, delivered(webhook.id), now);
-        await refreshed;
+        await first.refreshed;
         await refreshAlertSummary(tx, [webhook.alert_id]);
       }),
     ]);
 
-    const { rows: history } = await app.ctx.db.query(
-      "select status, email_sent, webhook_sent from alert_history where id = $1",
-      [email.alert_id],
-    );
-    expect(history[0]).toEqual({ status: "sent", email_sent: true, webhook_sent: true });
+    expect(await summaryOf(email.alert_id)).toEqual({
+      status: "sent",
+      email_sent: true,
+      webhook_sent: true,
+    });
+  });
+
+  it("counts both when the second is recorded in the common case's two statements", async () => {
+    const pair = await claimedPair();
+    const webhookClaim = pair.claimed.find((d) => d.id === pair.webhook.id);
+    if (!webhookClaim) throw new Error("expected the webhook delivery claimed");
+    // As above; the second is recordOutcomes' path for a batch that all
+    // succeeded: its outcome, its webhook's health and its alert's lock in
+    // one statement, which waits on the first's lock; then the summary.
+    const first = recordFirst(pair);
+    const [, outcomes] = await Promise.all([
+      first.committed,
+      first.refreshed.then(() =>
+        recordOutcomes(engine.deps, [
+          {
+            claimed: webhookClaim,
+            result: { verdict: "delivered", statusCode: 200, error: null, durationMs: 1 },
+          },
+        ]),
+      ),
+    ]);
+    expect(outcomes).toEqual(["delivered"]);
+
+    expect(await summaryOf(pair.email.alert_id)).toEqual({
+      status: "sent",
+      email_sent: true,
+      webhook_sent: true,
+    });
   });
 });
