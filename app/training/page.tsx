@@ -5,7 +5,7 @@ import { JOB_STATUSES } from "@/lib/alerts";
 import { getContext } from "@/lib/server/context";
 import { callApi, type PreferencesJson } from "../_lib/api";
 import { requireSession } from "../_lib/session";
-import { describedBy, FieldError } from "../_ui/field-error";
+import { FilterField } from "../_ui/filter-field";
 import { formatWhen } from "../_ui/format";
 import { typeLabel } from "../_ui/labels";
 import { Pager, pageUrl } from "../_ui/pager";
@@ -63,52 +63,32 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
 
       <form method="get" action="/training" className="card filters" noValidate>
         <h2 className="visually-hidden">Filters</h2>
-        <div className="field">
-          <label htmlFor="filter-status">Status</label>
-          <select
-            id="filter-status"
-            name="status"
-            defaultValue={filters.status}
-            aria-describedby={describedBy(byField.status && "filter-status-error")}
-          >
-            <option value="">Any status</option>
-            {JOB_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s[0]?.toUpperCase()}
-                {s.slice(1)}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-status-error" message={byField.status} />
-        </div>
-        <div className="field grow">
-          <label htmlFor="filter-q">Model</label>
-          <input
-            id="filter-q"
-            name="q"
-            type="text"
-            autoComplete="off"
-            placeholder="part of a model name"
-            defaultValue={filters.q}
-            aria-invalid={byField.q ? true : undefined}
-            aria-describedby={describedBy(byField.q && "filter-q-error")}
-          />
-          <FieldError id="filter-q-error" message={byField.q} />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-group">Group</label>
-          <input
-            id="filter-group"
-            name="group"
-            type="text"
-            autoComplete="off"
-            placeholder="e.g. sweep-7"
-            defaultValue={filters.group}
-            aria-invalid={byField.group ? true : undefined}
-            aria-describedby={describedBy(byField.group && "filter-group-error")}
-          />
-          <FieldError id="filter-group-error" message={byField.group} />
-        </div>
+        <FilterField
+          id="filter-status"
+          label="Status"
+          name="status"
+          value={filters.status}
+          error={byField.status}
+          any="Any status"
+          choices={JOB_STATUSES.map((s) => ({ value: s, label: s[0]?.toUpperCase() + s.slice(1) }))}
+        />
+        <FilterField
+          id="filter-q"
+          label="Model"
+          name="q"
+          value={filters.q}
+          error={byField.q}
+          grow
+          placeholder="part of a model name"
+        />
+        <FilterField
+          id="filter-group"
+          label="Group"
+          name="group"
+          value={filters.group}
+          error={byField.group}
+          placeholder="e.g. sweep-7"
+        />
         <div className="actions align-end">
           <button type="submit">Filter</button>
           {filtered ? <a href="/training">Clear filters</a> : null}

@@ -11,7 +11,7 @@ import {
   type WebhookJson,
 } from "../../_lib/api";
 import { requireSession } from "../../_lib/session";
-import { describedBy, FieldError } from "../../_ui/field-error";
+import { FilterField } from "../../_ui/filter-field";
 import { STATUS_LABELS, typeLabel } from "../../_ui/labels";
 import { Pager, pageUrl } from "../../_ui/pager";
 import { ProblemBanner, splitErrors } from "../../_ui/problem-banner";
@@ -80,70 +80,41 @@ export default async function HistoryPage({
 
       <form method="get" action="/alerts/history" className="card filters" noValidate>
         <h2 className="visually-hidden">Filters</h2>
-        <div className="field">
-          <label htmlFor="filter-type">Type</label>
-          <select
-            id="filter-type"
-            name="alert_type"
-            defaultValue={filters.alert_type}
-            aria-describedby={describedBy(byField.alert_type && "filter-type-error")}
-          >
-            <option value="">All types</option>
-            {ALERT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {typeLabel(t)}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-type-error" message={byField.alert_type} />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-status">Status</label>
-          <select
-            id="filter-status"
-            name="status"
-            defaultValue={filters.status}
-            aria-describedby={describedBy(byField.status && "filter-status-error")}
-          >
-            <option value="">Any status</option>
-            {ALERT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-          <FieldError id="filter-status-error" message={byField.status} />
-        </div>
-        <div className="field grow">
-          <label htmlFor="filter-job">Job id</label>
-          <input
-            id="filter-job"
-            name="job_id"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="e.g. 3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f"
-            defaultValue={filters.job_id}
-            aria-invalid={byField.job_id ? true : undefined}
-            aria-describedby={describedBy(byField.job_id && "filter-job-error")}
-          />
-          <FieldError id="filter-job-error" message={byField.job_id} />
-        </div>
-        <div className="field">
-          <label htmlFor="filter-group">Group</label>
-          <input
-            id="filter-group"
-            name="group"
-            type="text"
-            spellCheck={false}
-            autoComplete="off"
-            placeholder="e.g. lr-search"
-            defaultValue={filters.group}
-            aria-invalid={byField.group ? true : undefined}
-            aria-describedby={describedBy(byField.group && "filter-group-error")}
-          />
-          <FieldError id="filter-group-error" message={byField.group} />
-        </div>
+        <FilterField
+          id="filter-type"
+          label="Type"
+          name="alert_type"
+          value={filters.alert_type}
+          error={byField.alert_type}
+          any="All types"
+          choices={ALERT_TYPES.map((t) => ({ value: t, label: typeLabel(t) }))}
+        />
+        <FilterField
+          id="filter-status"
+          label="Status"
+          name="status"
+          value={filters.status}
+          error={byField.status}
+          any="Any status"
+          choices={ALERT_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
+        />
+        <FilterField
+          id="filter-job"
+          label="Job id"
+          name="job_id"
+          value={filters.job_id}
+          error={byField.job_id}
+          grow
+          placeholder="e.g. 3f2b8c1e-4d5a-4b6c-9d7e-1a2b3c4d5e6f"
+        />
+        <FilterField
+          id="filter-group"
+          label="Group"
+          name="group"
+          value={filters.group}
+          error={byField.group}
+          placeholder="e.g. lr-search"
+        />
         {filters.since ? <input type="hidden" name="since" value={filters.since} /> : null}
         <div className="actions align-end">
           <button type="submit">Filter</button>
