@@ -58,6 +58,11 @@ export interface WorkerOptions {
   inboxLoops?: number;
   /** Embedded (PGlite) only: how often to vacuum the database. Default 10 minutes. */
   vacuumEveryMs?: number;
+  /**
+   * The real-time clock, ms, that the vacuum interval runs on (not the app's
+   * clock, which tests move by hours). Default `performance.now`.
+   */
+  elapsedMs?: () => number;
   /** Where the engine's counters go. Default this process's Prometheus registry. */
   metrics?: AlertMetrics;
 }
@@ -218,7 +223,8 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   // PGlite has no autovacuum: the embedded worker vacuums, on real time.
   const vacuumEveryMs =
     ctx.db.kind === "pglite" ? (options.vacuumEveryMs ?? EMBEDDED_VACUUM_EVERY_MS) : undefined;
-  let nextVacuum = performance.now() + (vacuumEveryMs ?? 0);
+  const elapsedMs = options.elapsedMs ?? (() => performance.now());
+  let nextVacuum = elapsedMs() + (vacuumEveryMs ?? 0);
   const chores = async () => {
     const now = ctx.clock().getTime();
     if (now >= nextStallSweep) {
@@ -230,8 +236,8 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       const sweeps = await raiseFinishedSweeps(ctx.db, new Date(now));
       if (sweeps > 0) ctx.log.info({ sweeps }, "finished sweeps summarised");
     }
-    if (vacuumEveryMs !== undefined && performance.now() >= nextVacuum) {
-      nextVacuum = performance.now() + vacuumEveryMs;
+    if (vacuumEveryMs !== undefined && elapsedMs() >= nextVacuum) {
+      nextVacuum = elapsedMs() + vacuumEveryMs;
       const ms = Math.round(await vacuumDatabase(ctx.db));
       ctx.log.info({ ms }, "database vacuumed");
       events.emit("maintenance:vacuumed", { ms });
