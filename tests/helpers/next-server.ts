@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { waitUntil } from "./wait";
+import { type Emitter, waitOn } from "./wait";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+/** What `next start` prints once it listens ("✓ Ready in 350ms"). */
+const READY = /^\S* ?Ready in /m;
 
 /** Variables that would take the server out of fresh local mode on the embedded database. */
 const INHERITED_CONFIG = [
@@ -35,6 +38,12 @@ export interface NextServer {
   running(): boolean;
   /** The server's output so far (for failure messages). */
   output(): string;
+  /**
+   * Emits "output" each time the server prints (stdout or stderr): a signal
+   * for `waitOn`, for what the server logs as it happens (at `LOG_LEVEL=info`,
+   * say, the worker's "delivery batch" line once a batch's outcomes are recorded).
+   */
+  printed: Emitter;
   stop(): Promise<void>;
 }
 
@@ -94,12 +103,13 @@ export async function startNextServer(
     { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
-  child.stdout?.on("data", (c: Buffer) => {
+  const printed = new EventEmitter();
+  const print = (c: Buffer) => {
     output += c.toString();
-  });
-  child.stderr?.on("data", (c: Buffer) => {
-    output += c.toString();
-  });
+    printed.emit("output");
+  };
+  child.stdout?.on("data", print);
+  child.stderr?.on("data", print);
   let exited = false;
   child.once("exit", () => {
     exited = true;
@@ -118,20 +128,35 @@ export async function startNextServer(
   };
 
   try {
-    await waitUntil(
-      "the server to answer /api/health",
-      async () => {
-        if (exited) throw new Error(`next start exited early:\n${output}`);
-        try {
-          const res = await fetch(`${url}/api/health`);
-          const body = (await res.json()) as { status?: string; worker?: string };
-          return res.ok && body.status === "ok" && body.worker === "running";
-        } catch {
-          return false;
-        }
+    // Next prints "Ready" once it listens, before it has run instrumentation's
+    // register() (the context, migrations and the inline worker); it holds
+    // every request until register() has finished, so one health check after
+    // that line answers whether start-up completed.
+    await waitOn(
+      "next start to print its Ready line",
+      [
+        [printed, "output"],
+        [child, "exit"],
+      ],
+      () => {
+        if (exited) throw new Error("next start exited early");
+        return READY.test(output);
       },
-      { timeoutMs: 90_000, intervalMs: 200 },
+      { timeoutMs: 90_000 },
     );
+    const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(90_000) }).catch(
+      (error: Error) => {
+        throw new Error(
+          `the server printed Ready but /api/health did not answer (${error.message})`,
+        );
+      },
+    );
+    const body = (await res.json()) as { status?: string; worker?: string };
+    if (!res.ok || body.status !== "ok" || body.worker !== "running") {
+      throw new Error(
+        `the server started but /api/health answered ${res.status} ${JSON.stringify(body)}`,
+      );
+    }
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`);
@@ -150,6 +175,7 @@ export async function startNextServer(
     pid: child.pid ?? -1,
     running: () => !exited,
     output: () => output,
+    printed,
     stop,
   };
 }

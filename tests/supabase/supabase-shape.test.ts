@@ -11,7 +11,7 @@ import { ENCRYPTION_KEY, JWT_SECRET, SERVICE_KEY } from "../helpers/app";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { createPgCluster, listClusters, type PgCluster } from "../helpers/pg-cluster";
 import { startReceiver } from "../helpers/receiver";
-import { waitUntil } from "../helpers/wait";
+import { waitOn } from "../helpers/wait";
 
 // The project on a database built the way Supabase builds one (issue 13):
 // Supabase's roles, default privileges and GoTrue's auth schema
@@ -125,6 +125,8 @@ describe.each(VARIANTS)("on a Supabase-shaped database $name", (variant) => {
     ALERTS_ENCRYPTION_KEY: ENCRYPTION_KEY,
     ALERTS_REQUIRE_CONFIG: "true",
     ALERTS_WORKER: "inline",
+    // The worker's "delivery batch" line, printed once a batch's outcomes are recorded.
+    LOG_LEVEL: "info",
   });
 
   /** A user as GoTrue signs one up: a row in auth.users, written by Supabase, and their token. */
@@ -210,7 +212,8 @@ describe.each(VARIANTS)("on a Supabase-shaped database $name", (variant) => {
   });
 
   it("serves a user Supabase has: preferences, a webhook, an event delivered, history", async () => {
-    if (!receiver) throw new Error("no receiver");
+    if (!receiver || !web) throw new Error("no receiver or no server");
+    const server = web;
     const user = await signUp();
     expect(
       await api(user.token, "PUT", "/api/alerts/preferences", { timezone: "Europe/Berlin" }),
@@ -234,8 +237,11 @@ describe.each(VARIANTS)("on a Supabase-shaped database $name", (variant) => {
     });
     expect(event.status).toBe(202);
     await receiver.waitFor(seen + 1, 60_000);
-    const delivered = await waitUntil(
+    // The outcome is recorded a moment after the receiver's answer (group
+    // commit); the server says so in its output, and history is asked then.
+    const delivered = await waitOn(
       "the webhook delivery to be recorded in history",
+      [[server.printed, "output"]],
       async () => {
         const h = await api(user.token, "GET", "/api/alerts/history");
         const items = h.body.items as { deliveries: { channel: string; status: string }[] }[];
