@@ -5,7 +5,7 @@ import { userIdForEmail } from "@/lib/http/tokens";
 import { describeViolations, seriousViolations } from "../helpers/browser";
 import type { NextServer } from "../helpers/next-server";
 import { startUiSession, type UiSession } from "../helpers/ui-session";
-import { waitUntil } from "../helpers/wait";
+import { waitOn, waitUntil } from "../helpers/wait";
 
 /*
  * Grouping in real Chromium against `next start` of the production build, on
@@ -127,8 +127,9 @@ describe("grouping in the web UI", () => {
 
     for (let i = 1; i <= BURST; i++) await jobFailed(`sweep-model-${i}`, GROUP);
     // The first went out at once; the rest wait for the window's end, then go as one.
-    const group = await waitUntil(
+    const group = await waitOn(
       "the group message at the receiver",
+      [[receiver.events, "request"]],
       () => received("alert.group")[0],
     );
     const body = JSON.parse(group.body) as {
@@ -199,7 +200,7 @@ describe("grouping in the web UI", () => {
 
   it("filters history by group label, from the filter form and from a group's link", async () => {
     await jobFailed("other-model", "other-sweep");
-    await waitUntil("the other sweep's alert at the receiver", () =>
+    await waitOn("the other sweep's alert at the receiver", [[receiver.events, "request"]], () =>
       receiver.requests.find((r) => r.body.includes("other-model")),
     );
     await settled();

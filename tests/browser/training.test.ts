@@ -9,7 +9,7 @@ import { userIdForEmail } from "@/lib/http/tokens";
 import { describeViolations, launchChromium, seriousViolations } from "../helpers/browser";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { startReceiver } from "../helpers/receiver";
-import { waitUntil } from "../helpers/wait";
+import { waitOn, waitUntil } from "../helpers/wait";
 
 /*
  * The jobs pages in real Chromium against `next start` of the production
@@ -141,8 +141,10 @@ describe("the jobs pages", () => {
       status: "failed",
       error: "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 1.50 GiB.",
     });
-    const slack = await waitUntil("the job_failed message at the Slack receiver", () =>
-      receiver.requests.find((r) => r.url.startsWith("/slack") && r.body.includes("failed")),
+    const slack = await waitOn(
+      "the job_failed message at the Slack receiver",
+      [[receiver.events, "request"]],
+      () => receiver.requests.find((r) => r.url.startsWith("/slack") && r.body.includes("failed")),
     );
     const links = strings(JSON.parse(slack.body)).filter((s) =>
       s.startsWith(`${server.url}/training/monitor?jobId=`),

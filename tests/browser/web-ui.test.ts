@@ -7,7 +7,7 @@ import { userIdForEmail } from "@/lib/http/tokens";
 import { describeViolations, launchChromium, seriousViolations } from "../helpers/browser";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { startReceiver } from "../helpers/receiver";
-import { waitUntil } from "../helpers/wait";
+import { waitOn, waitUntil } from "../helpers/wait";
 
 /*
  * The web UI in real Chromium against `next start` of the production build,
@@ -301,7 +301,7 @@ describe("the web UI, in local mode", () => {
     expect(
       await deliveries.filter({ hasText: "Local receiver (Generic (signed JSON))" }).textContent(),
     ).toMatch(/Delivered\s*Attempts1\s*Last HTTP status200/);
-    await waitUntil("the alert at the receiver", () =>
+    await waitOn("the alert at the receiver", [[receiver.events, "request"]], () =>
       receiver.requests.some((r) => r.body.includes(jobId)),
     );
 
