@@ -25,6 +25,7 @@ import {
   loadEventRecipient,
   loadRecipient,
   lockUser,
+  lockUsers,
   type Recipient,
 } from "./sql/alerts";
 import {
@@ -70,6 +71,11 @@ export async function processInbox(
   const count = await deps.db.transaction(async (tx) => {
     processed.length = 0;
     const events = await claimEvents(tx, limit, partition);
+    // Per-user order: dedupe claims and the rate-limit count must not race.
+    // One statement for the batch, before any event's reads (each statement
+    // reads its own snapshot, so the count sees what the lock waited for);
+    // the claim is sorted by user, so every pass locks in the same order.
+    await lockUsers(tx, usersToLock(events, deps.config));
     for (const event of events) {
       await tx.query("savepoint event");
       try {
@@ -107,6 +113,16 @@ export async function processInbox(
   return count;
 }
 
+/** The batch's users, once each and in the claim's (user) order; below-threshold events need no lock. */
+function usersToLock(events: readonly AlertEvent[], config: Config): string[] {
+  const users: string[] = [];
+  for (const event of events) {
+    if (isBelowDiskThreshold(event.type, event.data, config.diskThresholdPercent)) continue;
+    if (users.at(-1) !== event.user_id) users.push(event.user_id);
+  }
+  return users;
+}
+
 /** Counts a committed batch: each event's outcome, and the alerts it wrote by their first status. */
 function countProcessed(
   metrics: AlertMetrics,
@@ -126,7 +142,8 @@ export interface ProcessResult {
 }
 
 /**
- * The AlertService decision for one event, inside the caller's transaction:
+ * The AlertService decision for one event, inside the caller's transaction,
+ * which holds the user's lock (`lockUsers`):
  * dedupe, preferences → channels, rate limit, quiet hours; then the history
  * row, one delivery row per channel, and the delivery jobs — all committed
  * together, so a crash anywhere leaves either nothing (the event is processed
@@ -149,8 +166,6 @@ export async function processEvent(
     return done("below_threshold");
   }
 
-  // Per-user order: dedupe claims and the rate-limit count must not race.
-  await lockUser(tx, event.user_id);
   const recipient = await loadEventRecipient(tx, event.user_id, event.type, event.job_id, now);
   if (!recipient.present) return done("unknown_user");
 

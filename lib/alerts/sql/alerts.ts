@@ -68,7 +68,8 @@ export interface EventRecipient extends Recipient {
  * Everything needed to decide an event, in one round trip: the user
  * (provisioned standalone, as `ensureEventUser`), their preferences and
  * webhooks for the event's type, the job's progress, and the rate-limit
- * count. Run it after `lockUser`, so the count sees the user's last alert.
+ * count. Run it after `lockUser`/`lockUsers` (an earlier statement: each
+ * statement reads its own snapshot), so the count sees the user's last alert.
  */
 export async function loadEventRecipient(
   db: Queryable,
@@ -136,6 +137,20 @@ export async function countSuppressedSinceNotice(db: Queryable, userId: string):
 /** Serialises the processing of one user's events across workers, for this transaction. */
 export async function lockUser(db: Queryable, userId: string): Promise<void> {
   await db.query("select pg_advisory_xact_lock(hashtextextended($1, 7394003))", [userId]);
+}
+
+/**
+ * `lockUser` for many users in one statement, in the order given (callers
+ * give them sorted, as every transaction that takes more than one does, so
+ * two of them never wait for each other in a cycle). Held to commit.
+ */
+export async function lockUsers(db: Queryable, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.query(
+    `select count(pg_advisory_xact_lock(hashtextextended(u.id, 7394003)))
+     from (select id from unnest($1::text[]) with ordinality as t(id, n) order by n) u`,
+    [userIds],
+  );
 }
 
 /**
