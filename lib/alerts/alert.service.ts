@@ -32,7 +32,8 @@ import {
   claimEvents,
   type InboxPartition,
   markEventFailed,
-  markEventProcessed,
+  markEventsProcessed,
+  type ProcessedEvent,
 } from "./sql/events";
 import { findMute } from "./sql/find-mute";
 import { insertAlerts } from "./sql/insert-alerts";
@@ -70,6 +71,7 @@ export async function processInbox(
   const processed: { type: string; outcome: EventOutcome }[] = [];
   const count = await deps.db.transaction(async (tx) => {
     processed.length = 0;
+    const decided: ProcessedEvent[] = [];
     const events = await claimEvents(tx, limit, partition);
     // Per-user order: dedupe claims and the rate-limit count must not race.
     // One statement for the batch, before any event's reads (each statement
@@ -81,8 +83,14 @@ export async function processInbox(
       try {
         const result = await processEvent(tx, event, deps);
         wakeNeeded ||= result.enqueued > 0;
-        processed.push({ type: event.type, outcome: result.outcome });
         await tx.query("release savepoint event");
+        processed.push({ type: event.type, outcome: result.outcome });
+        decided.push({
+          id: event.id,
+          outcome: result.outcome,
+          alertId: result.alertId,
+          processedAt: result.processedAt,
+        });
       } catch (error) {
         await tx.query("rollback to savepoint event");
         if (isLostRace(error)) {
@@ -103,6 +111,8 @@ export async function processInbox(
         );
       }
     }
+    // The decided events close together, in the batch's transaction as their alerts.
+    await markEventsProcessed(tx, decided);
     // One NOTIFY for the batch wakes workers in other processes at commit.
     if (wakeNeeded) await deps.queue.notifyDeliveries(tx);
     return events.length;
@@ -139,15 +149,18 @@ export interface ProcessResult {
   outcome: EventOutcome;
   alertId: string | null;
   enqueued: number;
+  /** The decision's time: the event's `processed_at`. */
+  processedAt: Date;
 }
 
 /**
  * The AlertService decision for one event, inside the caller's transaction,
  * which holds the user's lock (`lockUsers`):
  * dedupe, preferences → channels, rate limit, quiet hours; then the history
- * row, one delivery row per channel, and the delivery jobs — all committed
- * together, so a crash anywhere leaves either nothing (the event is processed
- * again) or everything. The caller notifies other processes' workers
+ * row, one delivery row per channel, and the delivery jobs. The caller
+ * records the outcome (`markEventsProcessed`, once for its batch) in the same
+ * transaction, so a crash anywhere leaves either nothing (the event is
+ * processed again) or everything. The caller notifies other processes' workers
  * (`queue.notifyDeliveries`) when `enqueued` > 0.
  */
 export async function processEvent(
@@ -157,10 +170,12 @@ export async function processEvent(
 ): Promise<ProcessResult> {
   const { config } = deps;
   const now = deps.clock();
-  const done = async (outcome: EventOutcome, alertId: string | null = null, enqueued = 0) => {
-    await markEventProcessed(tx, event.id, outcome, alertId, now);
-    return { outcome, alertId, enqueued };
-  };
+  const done = (outcome: EventOutcome, alertId: string | null = null, enqueued = 0) => ({
+    outcome,
+    alertId,
+    enqueued,
+    processedAt: now,
+  });
 
   if (isBelowDiskThreshold(event.type, event.data, config.diskThresholdPercent)) {
     return done("below_threshold");

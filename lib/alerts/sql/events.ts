@@ -100,16 +100,30 @@ export interface InboxPartition {
   index: number;
 }
 
-export async function markEventProcessed(
+export interface ProcessedEvent {
+  id: string;
+  outcome: EventOutcome;
+  alertId: string | null;
+  processedAt: Date;
+}
+
+/** Closes a batch's decided events with their outcomes, in one statement. */
+export async function markEventsProcessed(
   db: Queryable,
-  id: string,
-  outcome: EventOutcome,
-  alertId: string | null,
-  now: Date,
+  events: readonly ProcessedEvent[],
 ): Promise<void> {
+  if (events.length === 0) return;
   await db.query(
-    "update alert_events set processed_at = $2, outcome = $3, alert_id = $4 where id = $1",
-    [id, now, outcome, alertId],
+    `update alert_events e set processed_at = p.processed_at, outcome = p.outcome, alert_id = p.alert_id
+     from unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[])
+       as p(id, outcome, alert_id, processed_at)
+     where e.id = p.id`,
+    [
+      events.map((e) => e.id),
+      events.map((e) => e.outcome),
+      events.map((e) => e.alertId),
+      events.map((e) => e.processedAt),
+    ],
   );
 }
 
