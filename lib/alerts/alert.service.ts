@@ -59,68 +59,113 @@ const MAX_EVENT_ATTEMPTS = 5;
 export const INBOX_BATCH = 50;
 
 /**
- * Turns inbox events into alerts: one transaction per batch, one savepoint per
- * event. Answers how many events it looked at (0: the inbox is empty).
+ * Turns inbox events into alerts: one transaction per batch. Answers how
+ * many events it looked at (0: the inbox is empty).
+ *
+ * The batch first runs without a savepoint per event (each costs two
+ * statements). When an event throws, that whole attempt is rolled back and
+ * the batch runs again with one savepoint per event, so the bad event is
+ * marked failed (or, for a lost race, left in the inbox) and the others are
+ * decided. Only the committed attempt wakes the queue, emits and counts.
  */
 export async function processInbox(
   deps: EngineDeps,
   limit = INBOX_BATCH,
   partition?: InboxPartition,
 ): Promise<number> {
-  let wakeNeeded = false;
-  const processed: { type: string; outcome: EventOutcome }[] = [];
-  const count = await deps.db.transaction(async (tx) => {
-    processed.length = 0;
-    const decided: ProcessedEvent[] = [];
-    const events = await claimEvents(tx, limit, partition);
-    // Per-user order: dedupe claims and the rate-limit count must not race.
-    // One statement for the batch, before any event's reads (each statement
-    // reads its own snapshot, so the count sees what the lock waited for);
-    // the claim is sorted by user, so every pass locks in the same order.
-    await lockUsers(tx, usersToLock(events, deps.config));
-    for (const event of events) {
-      await tx.query("savepoint event");
-      try {
-        const result = await processEvent(tx, event, deps);
-        wakeNeeded ||= result.enqueued > 0;
-        await tx.query("release savepoint event");
-        processed.push({ type: event.type, outcome: result.outcome });
-        decided.push({
-          id: event.id,
-          outcome: result.outcome,
-          alertId: result.alertId,
-          processedAt: result.processedAt,
-        });
-      } catch (error) {
-        await tx.query("rollback to savepoint event");
-        if (isLostRace(error)) {
-          // Not the event's fault: it stays in the inbox for the next pass, uncounted.
-          deps.log.warn(
-            { err: error, event_id: event.id },
-            "event processing lost a race; retrying",
-          );
-          continue;
-        }
-        deps.log.error({ err: error, event_id: event.id }, "event processing failed");
-        await markEventFailed(
-          tx,
-          event.id,
-          (error as Error).message,
-          deps.clock(),
-          MAX_EVENT_ATTEMPTS,
-        );
+  let pass: InboxPass;
+  try {
+    pass = await deps.db.transaction((tx) => runInboxPass(tx, deps, { limit, partition }, false));
+  } catch (error) {
+    if (!(error instanceof EventThrew)) throw error;
+    deps.log.debug(
+      { err: error.cause, event_id: error.eventId },
+      "an event threw; running the batch again, one savepoint per event",
+    );
+    pass = await deps.db.transaction((tx) => runInboxPass(tx, deps, { limit, partition }, true));
+  }
+  if (pass.wakeNeeded) deps.queue.wake();
+  deps.events?.emit("inbox:processed", { processed: pass.count });
+  if (deps.metrics) countProcessed(deps.metrics, pass.processed);
+  return pass.count;
+}
+
+/** What a committed inbox pass did, for the effects outside its transaction. */
+interface InboxPass {
+  count: number;
+  wakeNeeded: boolean;
+  processed: { type: string; outcome: EventOutcome }[];
+}
+
+/** An event threw in a batch run without savepoints: the attempt is void, the batch runs again isolated. */
+class EventThrew extends Error {
+  constructor(
+    readonly eventId: string,
+    override readonly cause: unknown,
+  ) {
+    super(`event ${eventId} threw: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+/**
+ * One attempt at a batch, inside `tx`. `isolated`: each event in its own
+ * savepoint, a throwing event marked failed (or left for the next pass after
+ * a lost race) while the others go on; otherwise the first throw ends the
+ * attempt as `EventThrew`.
+ */
+async function runInboxPass(
+  tx: Queryable,
+  deps: EngineDeps,
+  take: { limit: number; partition: InboxPartition | undefined },
+  isolated: boolean,
+): Promise<InboxPass> {
+  const pass: InboxPass = { count: 0, wakeNeeded: false, processed: [] };
+  const decided: ProcessedEvent[] = [];
+  const events = await claimEvents(tx, take.limit, take.partition);
+  pass.count = events.length;
+  // Per-user order: dedupe claims and the rate-limit count must not race.
+  // One statement for the batch, before any event's reads (each statement
+  // reads its own snapshot, so the count sees what the lock waited for);
+  // the claim is sorted by user, so every pass locks in the same order.
+  await lockUsers(tx, usersToLock(events, deps.config));
+  for (const event of events) {
+    if (isolated) await tx.query("savepoint event");
+    let result: ProcessResult;
+    try {
+      result = await processEvent(tx, event, deps);
+      if (isolated) await tx.query("release savepoint event");
+    } catch (error) {
+      if (!isolated) throw new EventThrew(event.id, error);
+      await tx.query("rollback to savepoint event");
+      if (isLostRace(error)) {
+        // Not the event's fault: it stays in the inbox for the next pass, uncounted.
+        deps.log.warn({ err: error, event_id: event.id }, "event processing lost a race; retrying");
+        continue;
       }
+      deps.log.error({ err: error, event_id: event.id }, "event processing failed");
+      await markEventFailed(
+        tx,
+        event.id,
+        (error as Error).message,
+        deps.clock(),
+        MAX_EVENT_ATTEMPTS,
+      );
+      continue;
     }
-    // The decided events close together, in the batch's transaction as their alerts.
-    await markEventsProcessed(tx, decided);
-    // One NOTIFY for the batch wakes workers in other processes at commit.
-    if (wakeNeeded) await deps.queue.notifyDeliveries(tx);
-    return events.length;
-  });
-  if (wakeNeeded) deps.queue.wake();
-  deps.events?.emit("inbox:processed", { processed: count });
-  if (deps.metrics) countProcessed(deps.metrics, processed);
-  return count;
+    pass.wakeNeeded ||= result.enqueued > 0;
+    pass.processed.push({ type: event.type, outcome: result.outcome });
+    decided.push({
+      id: event.id,
+      outcome: result.outcome,
+      alertId: result.alertId,
+      processedAt: result.processedAt,
+    });
+  }
+  // The decided events close together, in the batch's transaction as their alerts.
+  await markEventsProcessed(tx, decided);
+  // One NOTIFY for the batch wakes workers in other processes at commit.
+  if (pass.wakeNeeded) await deps.queue.notifyDeliveries(tx);
+  return pass;
 }
 
 /** The batch's users, once each and in the claim's (user) order; below-threshold events need no lock. */
