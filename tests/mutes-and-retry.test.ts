@@ -304,6 +304,28 @@ describe("mutes", () => {
     expect(groupLabelOf({}, { group: " sweep\t9" })).toBe("sweep 9");
   });
 
+  it("matches a group mute against a job's label the application cleans and the database does not (terminal colours)", async () => {
+    const user = await userWithHook();
+    const made = await call(mute, "POST", "/api/alerts/mutes", {
+      token: user.token,
+      body: { scope: "group", value: "sweep 11", duration: "1h" },
+    });
+    expect(made.status).toBe(201);
+    const job = randomUUID();
+    await app.ctx.db.query(
+      "insert into training_jobs (id, user_id, model_name, metadata) values ($1, $2, 'a', $3)",
+      [job, user.id, JSON.stringify({ group: "\u001b[1msweep 11\u001b[0m" })],
+    );
+    expect(groupLabelOf({}, { group: "\u001b[1msweep 11\u001b[0m" })).toBe("sweep 11");
+    await post(user, "job_failed", job, { error: "x" });
+    await engine.drain();
+    const { rows } = await app.ctx.db.query<{ status: string }>(
+      "select status from alert_history where user_id = $1",
+      [user.id],
+    );
+    expect(rows).toEqual([{ status: "muted" }]);
+  });
+
   it("refuses a mute with no end, an end in the past, or an unknown type (422)", async () => {
     const user = await makeUser(app);
     for (const body of [

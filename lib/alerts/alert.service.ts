@@ -22,6 +22,7 @@ import { quietHoursEnd } from "./quiet-hours";
 import {
   claimDedupe,
   countSuppressedSinceNotice,
+  type EventRecipient,
   loadEventRecipient,
   loadRecipient,
   lockUser,
@@ -37,6 +38,7 @@ import {
 } from "./sql/events";
 import { findMute } from "./sql/find-mute";
 import { insertAlerts } from "./sql/insert-alerts";
+import type { MuteRow } from "./sql/mute-row";
 import { alertText } from "./templates/alert-text";
 
 export interface EngineDeps {
@@ -168,6 +170,31 @@ async function runInboxPass(
   return pass;
 }
 
+/**
+ * The mute that holds for the event's alert, longest first: of the
+ * recipient read's candidates, a type or job mute, or a group mute of the
+ * alert's label. The candidates hold every group mute of the event's label
+ * and of the job's as the database cleans it; a label the application
+ * cleans differently (`cleanGroupLabel`) is looked up on its own.
+ */
+async function mutingMute(
+  tx: Queryable,
+  event: AlertEvent,
+  recipient: EventRecipient,
+  q: { eventLabel: string | null; label: string | null; now: Date },
+): Promise<MuteRow | undefined> {
+  if (q.label !== q.eventLabel && q.label !== recipient.job_group) {
+    return findMute(tx, {
+      userId: event.user_id,
+      type: event.type,
+      jobId: event.job_id,
+      group: q.label,
+      now: q.now,
+    });
+  }
+  return recipient.mutes.find((m) => m.scope !== "group" || m.value === q.label);
+}
+
 /** The batch's users, once each and in the claim's (user) order; below-threshold events need no lock. */
 function usersToLock(events: readonly AlertEvent[], config: Config): string[] {
   const users: string[] = [];
@@ -226,7 +253,14 @@ export async function processEvent(
     return done("below_threshold");
   }
 
-  const recipient = await loadEventRecipient(tx, event.user_id, event.type, event.job_id, now);
+  const eventLabel = groupLabelOf(event.data);
+  const recipient = await loadEventRecipient(tx, {
+    userId: event.user_id,
+    type: event.type,
+    jobId: event.job_id,
+    eventLabel,
+    now,
+  });
   if (!recipient.present) return done("unknown_user");
 
   const rule = dedupeRule(event, recipient.last_progress_at);
@@ -259,13 +293,7 @@ export async function processEvent(
   const label = groupLabelOf(event.data, { group: recipient.job_group });
   // A mute the user set (a job, its group label, the type) holds: recorded
   // as muted, never delivered, not counted against the rate limit.
-  const mute = await findMute(tx, {
-    userId: event.user_id,
-    type: event.type,
-    jobId: event.job_id,
-    group: label,
-    now,
-  });
+  const mute = await mutingMute(tx, event, recipient, { eventLabel, label, now });
   if (mute) {
     await insertAlerts(
       tx,

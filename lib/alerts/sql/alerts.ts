@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/types";
 import { EVENT_USER_SQL } from "../../db/users";
 import { ALERT_FLAG, ALERT_FLAGS, type EventType, SYSTEM_ALERT_TYPES } from "../alert.types";
+import { MUTE_COLUMNS, type MuteRow } from "./mute-row";
 
 export interface Recipient {
   /** The user's preferences, or null when they never saved any (the seed defaults apply). */
@@ -62,27 +63,54 @@ export interface EventRecipient extends Recipient {
    * waiting in batches; group messages), and the oldest.
    */
   recent: { count: number; oldest: Date | null };
+  /**
+   * The mutes that may silence the alert, longest first: of its type, of its
+   * job, of the group label the caller gave (the event's) or of the job's
+   * label (`job_group`). The caller keeps a group mute only when its value is
+   * the alert's label (`groupLabelOf`).
+   */
+  mutes: MuteRow[];
 }
 
 /**
  * Everything needed to decide an event, in one round trip: the user
  * (provisioned standalone, as `ensureEventUser`), their preferences and
- * webhooks for the event's type, the job's progress, and the rate-limit
- * count. Run it after `lockUser`/`lockUsers` (an earlier statement: each
+ * webhooks for the event's type, the job's progress, the rate-limit
+ * count, and the mutes that may hold. Run it after `lockUser`/`lockUsers` (an earlier statement: each
  * statement reads its own snapshot), so the count sees the user's last alert.
  */
 export async function loadEventRecipient(
   db: Queryable,
-  userId: string,
-  type: EventType,
-  jobId: string | null,
-  now: Date,
+  q: {
+    userId: string;
+    type: EventType;
+    jobId: string | null;
+    eventLabel: string | null;
+    now: Date;
+  },
 ): Promise<EventRecipient> {
   const { rows } = await db.query<
-    Recipient & { present: boolean; count: number; oldest: Date | null }
+    Recipient & {
+      present: boolean;
+      count: number;
+      oldest: Date | null;
+      mutes: (Omit<MuteRow, "muted_until" | "created_at"> & {
+        muted_until: string;
+        created_at: string;
+      })[];
+    }
   >(
     `with ${EVENT_USER_SQL.cte}
-     select ${EVENT_USER_SQL.present} as present, ${recipientColumns(type)}, recent.count, recent.oldest
+     select ${EVENT_USER_SQL.present} as present, ${recipientColumns(q.type)}, recent.count, recent.oldest,
+       array(select row_to_json(m) from (
+               select ${MUTE_COLUMNS} from alert_mutes
+               where user_id = $1 and muted_until > $3
+                 and ((scope = 'type' and value = $5)
+                   or (scope = 'job' and value = $2::text)
+                   or (scope = 'group' and (value = $6::text or value =
+                        (select alerts_group_label(metadata -> 'group') from training_jobs
+                         where id = $2 and user_id = $1))))
+               order by muted_until desc) m) as mutes
      from (select count(*)::int as count, min(created_at) as oldest from alert_history h
            where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
              and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])
@@ -92,12 +120,20 @@ export async function loadEventRecipient(
                               where g.alert_id = h.id and g.group_batch_id is not null)
                   or exists (select 1 from alert_deliveries g
                              where g.alert_id = h.id and g.group_batch_id is null))) recent`,
-    [userId, jobId, now, SYSTEM_ALERT_TYPES],
+    [q.userId, q.jobId, q.now, SYSTEM_ALERT_TYPES, q.type, q.eventLabel],
   );
   const row = rows[0];
   if (!row) throw new Error("recipient query returned no row");
-  const { count, oldest, ...recipient } = row;
-  return { ...recipient, recent: { count, oldest } };
+  const { count, oldest, mutes, ...recipient } = row;
+  return {
+    ...recipient,
+    recent: { count, oldest },
+    mutes: mutes.map((m) => ({
+      ...m,
+      muted_until: new Date(m.muted_until),
+      created_at: new Date(m.created_at),
+    })),
+  };
 }
 
 /** Claims a dedupe key; false when an unexpired claim exists. */
