@@ -26,8 +26,9 @@ const EVENTS = 2000;
 const USERS = 20;
 const PRODUCERS = 8;
 // The first fault (`pg_ctlcluster restart`) comes once this many events are
-// in, the second (stop … start) at the next mark; events from the gate on
-// wait until the server is back, so both faults land mid-stream.
+// in, the second (stop … start) at the next mark: events from it on wait
+// until the stop begins, and events from the gate on until the server is
+// back, so both faults land mid-stream however fast the service takes events.
 const RESTART_AT = 500;
 const STOP_AT = 1000;
 const GATE_AT = 1500;
@@ -125,7 +126,7 @@ interface Producer {
 function produce(
   url: string,
   events: { event_id: string; user_id: string }[],
-  gate: Promise<void>,
+  gates: { from: number; open: Promise<void> }[],
 ): Producer {
   const p: Producer = {
     accepted: new Map(),
@@ -137,7 +138,7 @@ function produce(
   let next = 0;
   const client = async () => {
     for (let i = next++; i < events.length; i = next++) {
-      if (i >= GATE_AT) await gate;
+      for (const gate of gates) if (i >= gate.from) await gate.open;
       const event = events[i];
       if (!event) break;
       const body = JSON.stringify({
@@ -286,7 +287,14 @@ describe("PostgreSQL restarting while producers stream events", () => {
     const gate = new Promise<void>((resolve) => {
       openGate = resolve;
     });
-    const producer = produce(server.url, events, gate);
+    let openStopping = () => {};
+    const stopping = new Promise<void>((resolve) => {
+      openStopping = resolve;
+    });
+    const producer = produce(server.url, events, [
+      { from: STOP_AT, open: stopping },
+      { from: GATE_AT, open: gate },
+    ]);
     const started = performance.now();
 
     try {
@@ -318,6 +326,7 @@ describe("PostgreSQL restarting while producers stream events", () => {
       const stopFrom = performance.now();
       const refusedBefore = producer.unavailable + producer.connectionErrors;
       const lostBefore = processLogs().map(({ logs }) => countLost(logs));
+      openStopping();
       await pgServer.stop();
       await waitUntil(
         "the health check, the producers and every process to see the database gone",
