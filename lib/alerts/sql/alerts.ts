@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/types";
 import { EVENT_USER_SQL } from "../../db/users";
 import { ALERT_FLAG, ALERT_FLAGS, type EventType, SYSTEM_ALERT_TYPES } from "../alert.types";
+import { holdingMutes } from "./find-mute";
 import { MUTE_COLUMNS, type MuteRow } from "./mute-row";
 
 export interface Recipient {
@@ -104,12 +105,16 @@ export async function loadEventRecipient(
      select ${EVENT_USER_SQL.present} as present, ${recipientColumns(q.type)}, recent.count, recent.oldest,
        array(select row_to_json(m) from (
                select ${MUTE_COLUMNS} from alert_mutes
-               where user_id = $1 and muted_until > $3
-                 and ((scope = 'type' and value = $5)
-                   or (scope = 'job' and value = $2::text)
-                   or (scope = 'group' and (value = $6::text or value =
-                        (select alerts_group_label(metadata -> 'group') from training_jobs
-                         where id = $2 and user_id = $1))))
+               where ${holdingMutes({
+                 user: "$1",
+                 now: "$3",
+                 type: "$5",
+                 job: "$2::text",
+                 groups: [
+                   "$6::text",
+                   "(select alerts_group_label(metadata -> 'group') from training_jobs where id = $2 and user_id = $1)",
+                 ],
+               })}
                order by muted_until desc) m) as mutes
      from (select count(*)::int as count, min(created_at) as oldest from alert_history h
            where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3

@@ -1,4 +1,5 @@
 import type { Queryable } from "../../db/types";
+import { webhookSucceeded } from "./mark-webhooks-succeeded";
 
 export interface AttemptRecord {
   id: string;
@@ -71,8 +72,7 @@ export async function recordAttemptsAndSuccesses(
        order by w.id for no key update
      ),
      marked as (
-       update user_webhooks w set last_success_at = $8, failure_count = 0,
-         last_status_code = h.code, last_error = null
+       update user_webhooks w set ${webhookSucceeded("$8", "h.code")}
        from healthy h
        where w.id = h.webhook_id and w.id in (select id from webhooks)
        returning w.id
