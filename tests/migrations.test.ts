@@ -180,6 +180,19 @@ describe("migrations", () => {
     expect(rows[0]?.indexdef).toMatch(/ON public\.alert_history .*\(user_id, created_at DESC\)/);
   });
 
+  it("index closed group batches by closing time, the order retention deletes them in", async () => {
+    const plan = await db.transaction(async (tx) => {
+      // The table is small here: forbid the sequential scan to see whether the index can serve.
+      await tx.query("set local enable_seqscan = off");
+      const { rows } = await tx.query<{ "QUERY PLAN": string }>(
+        `explain select id from alert_group_batches
+         where closed_at < now() order by closed_at limit 100`,
+      );
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+    expect(plan).toContain("idx_alert_group_batches_closed");
+  });
+
   it("enable row-level security on every table in the public schema", async () => {
     const { rows } = await db.query<{ relname: string; relrowsecurity: boolean }>(
       `select c.relname, c.relrowsecurity
