@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { PGlite, parse, protocol, type Results } from "@electric-sql/pglite";
+import { isStalePlan } from "./stale-plan";
 import { countStatement } from "./statement-count";
 import type { Db, Queryable, QueryResult, Row } from "./types";
 
@@ -27,10 +28,26 @@ class Statements {
     try {
       return await this.runCached<R>(text, params, syncToFs);
     } catch (error) {
+      if (isStalePlan(error)) {
+        // Its result columns changed under it (a migration): prepared again
+        // next time, and at once outside a transaction (which the error aborted).
+        await this.close(text);
+        if (syncToFs) return this.run(text, params, syncToFs);
+      }
       // As PGlite's errors say which statement failed (not its parameters).
       if (error instanceof Error) Object.assign(error, { query: text });
       throw error;
     }
+  }
+
+  private async close(text: string): Promise<void> {
+    const statement = this.byText.get(text);
+    if (!statement) return;
+    this.byText.delete(text);
+    await this.pglite.execProtocolStream(
+      join(serialize.close({ type: "S", name: statement.name }), serialize.sync()),
+      { syncToFs: false },
+    );
   }
 
   private async runCached<R>(
@@ -55,16 +72,7 @@ class Statements {
       statement = { name, types: parse.parseDescribeStatementResults(prepared) };
       const oldest =
         this.byText.size >= Statements.MAX ? this.byText.keys().next().value : undefined;
-      if (oldest !== undefined) {
-        const closing = this.byText.get(oldest);
-        this.byText.delete(oldest);
-        if (closing) {
-          await pglite.execProtocolStream(
-            join(serialize.close({ type: "S", name: closing.name }), serialize.sync()),
-            { syncToFs: false },
-          );
-        }
-      }
+      if (oldest !== undefined) await this.close(oldest);
     }
     this.byText.set(text, statement);
     // As PGlite's query(): each value through the serializer of its parameter's type.
