@@ -198,8 +198,9 @@ function smaps(pid: number): Omit<MemorySplit, "v8Heap" | "v8HeapUsed"> {
 export function serverNodeFlags(env: Record<string, string>): string[] {
   const flags = JSON.parse(
     readFileSync(path.join(serverRoot(), "scripts", "server-node-flags.json"), "utf8"),
-  ) as { embedded: string[] };
-  return env.DATABASE_URL ? [] : flags.embedded;
+  ) as { embedded: string[]; postgres?: string[] };
+  // An older checkout's file may have no `postgres` entry: no flags then, as its npm start.
+  return env.DATABASE_URL ? (flags.postgres ?? []) : flags.embedded;
 }
 
 /** `next start` on 127.0.0.1, with the Node flags of `npm start`; resolves once /api/health answers 200 with the expected worker state. */
