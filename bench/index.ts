@@ -31,6 +31,7 @@ import {
   type MemorySplit,
   makeSecrets,
   type Proc,
+  postgresCpuMs,
   requireBuild,
   startServer,
   startWorkerProcess,
@@ -166,7 +167,11 @@ async function inlineRun(engine: Engine) {
     const users: string[] = [];
     const runs: DeliveryResult[] = [];
     for (let i = 0; i < repeat; i++) {
+      const pg0 = engine === "postgres" ? postgresCpuMs() : undefined;
       const run = await delivery(t, SIZES.delivery, users, () => server.cpuMs());
+      if (pg0 !== undefined)
+        run.postgresCpuMsPerDelivery =
+          Math.round(((postgresCpuMs() - pg0) / run.deliveries) * 100) / 100;
       runs.push(run);
       log(
         `${engine}: delivery run ${i + 1}/${repeat}: ${Math.round(run.perSecond)} del/s ` +
@@ -182,6 +187,13 @@ async function inlineRun(engine: Engine) {
       value: r.cpuMsPerDelivery ?? Number.NaN,
       unit: "ms",
     });
+    if (r.postgresCpuMsPerDelivery !== undefined)
+      rows.push({
+        engine,
+        measure: "PostgreSQL's CPU per delivery (its processes on this machine)",
+        value: r.postgresCpuMsPerDelivery,
+        unit: "ms",
+      });
     if (before && after) {
       // Everything from the events' ingest to the last recording, per delivery.
       const per = (n: number) => Math.round((n / (r.deliveries * repeat)) * 100) / 100;

@@ -128,6 +128,8 @@ export interface DeliveryResult {
   ratio: number;
   /** The server's CPU time per delivery, ms, from the first event to the last webhook (when `cpuMs` is given). */
   cpuMsPerDelivery?: number;
+  /** PostgreSQL's CPU time per delivery, ms, over the same span (set by the caller on PostgreSQL). */
+  postgresCpuMsPerDelivery?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -192,6 +192,30 @@ function smaps(pid: number): Omit<MemorySplit, "v8Heap" | "v8HeapUsed"> {
     else out.other += m.rss;
   });
   return out;
+}
+
+/**
+ * CPU time of this machine's PostgreSQL processes so far, ms (Linux /proc):
+ * the backends' own plus what the postmaster collected from those that
+ * exited. The bench's database is on the same machine and nothing else uses
+ * it during a run, so a difference over a run is what PostgreSQL spent on it.
+ */
+export function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!stat.includes(" (postgres) ")) continue;
+    // After "pid (comm) ": state is field 0, utime/stime 11/12, cutime/cstime 13/14.
+    const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks * 10; // clock ticks, 100 a second on Linux
 }
 
 /** The Node flags `npm start` (scripts/start.mjs) gives the server for this environment. */
