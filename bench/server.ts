@@ -201,7 +201,7 @@ function smaps(pid: number): Omit<MemorySplit, "v8Heap" | "v8HeapUsed"> {
  * it during a run, so a difference over a run is what PostgreSQL spent on it.
  */
 export function postgresCpuMs(): number {
-  let ticks = 0;
+  let ms = 0;
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     let stat: string;
@@ -210,12 +210,21 @@ export function postgresCpuMs(): number {
     } catch {
       continue; // exited meanwhile
     }
-    if (!stat.includes(" (postgres) ")) continue;
-    // After "pid (comm) ": state is field 0, utime/stime 11/12, cutime/cstime 13/14.
-    const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    if (stat.includes(" (postgres) ")) ms += cpuMsOf(stat, true);
   }
-  return ticks * 10; // clock ticks, 100 a second on Linux
+  return ms;
+}
+
+/**
+ * A process's CPU time, ms, from its /proc/PID/stat line: utime + stime, and
+ * with `children` what it collected from children that exited (cutime +
+ * cstime). After "pid (comm) " the state is field 0, utime/stime 11/12,
+ * cutime/cstime 13/14, in clock ticks (100 a second on Linux).
+ */
+function cpuMsOf(stat: string, children: boolean): number {
+  const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  const own = Number(f[11]) + Number(f[12]);
+  return (children ? own + Number(f[13]) + Number(f[14]) : own) * 10;
 }
 
 /** The Node flags `npm start` (scripts/start.mjs) gives the server for this environment. */
@@ -298,9 +307,7 @@ export async function startServer(opts: {
     dataDir,
     nodeFlags,
     cpuMs() {
-      // utime + stime, in clock ticks (100 a second on Linux).
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ");
-      return (Number(fields?.[11]) + Number(fields?.[12])) * 10;
+      return cpuMsOf(readFileSync(`/proc/${child.pid}/stat`, "utf8"), false);
     },
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");

@@ -24,15 +24,20 @@ class Statements {
   constructor(private readonly pglite: PGlite) {}
 
   /** Runs `text` with `params`; the caller holds PGlite's query lock. */
-  async run<R>(text: string, params: readonly unknown[], syncToFs: boolean): Promise<Results<R>> {
+  async run<R>(
+    text: string,
+    params: readonly unknown[],
+    syncToFs: boolean,
+    mayRetry = true,
+  ): Promise<Results<R>> {
     try {
       return await this.runCached<R>(text, params, syncToFs);
     } catch (error) {
       if (isStalePlan(error)) {
         // Its result columns changed under it (a migration): prepared again
-        // next time, and at once outside a transaction (which the error aborted).
+        // next time, and run once more at once outside a transaction (which the error aborted).
         await this.close(text);
-        if (syncToFs) return this.run(text, params, syncToFs);
+        if (syncToFs && mayRetry) return this.run(text, params, syncToFs, false);
       }
       // As PGlite's errors say which statement failed (not its parameters).
       if (error instanceof Error) Object.assign(error, { query: text });
