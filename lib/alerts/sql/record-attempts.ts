@@ -93,15 +93,21 @@ export async function recordAttemptsAndSuccesses(
   return new Set(rows.map((r) => r.id));
 }
 
-/** The attempts' update; `$1`…`$7` are the attempts' columns, `$8` is now. */
+/** Element `array` of the attempt recorded on row `d` (the ids are `$1`). */
+const of = (array: string) => `(${array})[array_position($1::uuid[], d.id)]`;
+
+/**
+ * The attempts' update; `$1`…`$7` are the attempts' columns, `$8` is now.
+ * Each row finds its attempt by its position in `$1` rather than by a join
+ * with `unnest`: the planner, which cannot tell how few rows `unnest`
+ * yields, rescans it once for each row of the batch.
+ */
 const RECORD_SQL = `update alert_deliveries d set
-       status = r.status, last_status_code = r.code, last_error = r.error,
-       last_duration_ms = r.duration, next_attempt_at = r.next_at, lease_until = null, send_slot = null,
-       updated_at = $8,
-       delivered_at = case when r.status = 'delivered' then $8::timestamptz else d.delivered_at end
-     from unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[])
-       as r(id, attempts, status, code, error, duration, next_at)
-     where d.id = any($1::uuid[]) and d.id = r.id and d.status = 'sending' and d.attempts = r.attempts`;
+       status = ${of("$3::text[]")}, last_status_code = ${of("$4::int[]")}, last_error = ${of("$5::text[]")},
+       last_duration_ms = ${of("$6::int[]")}, next_attempt_at = ${of("$7::timestamptz[]")},
+       lease_until = null, send_slot = null, updated_at = $8,
+       delivered_at = case when ${of("$3::text[]")} = 'delivered' then $8::timestamptz else d.delivered_at end
+     where d.id = any($1::uuid[]) and d.status = 'sending' and d.attempts = ${of("$2::int[]")}`;
 
 function recordParams(records: readonly AttemptRecord[], now: Date): unknown[] {
   return [
