@@ -260,6 +260,7 @@ export async function processEvent(
     jobId: event.job_id,
     eventLabel,
     now,
+    limit: config.rateLimitPerHour,
   });
   if (!recipient.present) return done("unknown_user");
 
