@@ -2,7 +2,13 @@ import http from "node:http";
 import net, { type LookupFunction } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseCidr } from "./cidr-range";
-import { closeAgents, parseRetryAfter, type SafePostOptions, safePost } from "./safe-http";
+import {
+  closeAgents,
+  MAX_SOCKETS_PER_ORIGIN,
+  parseRetryAfter,
+  type SafePostOptions,
+  safePost,
+} from "./safe-http";
 
 /** What a receiver saw of one request. */
 interface Seen {
@@ -473,26 +479,27 @@ describe("safePost", () => {
     expect(receiver.connections).toBe(1);
   });
 
-  it("opens at most 8 connections to one origin however many posts are in flight", async () => {
-    // Hold every answer until 8 requests are waiting: an unbounded pool would
-    // have opened all 10 connections by then.
+  it("opens at most MAX_SOCKETS_PER_ORIGIN connections to one origin however many posts are in flight", async () => {
+    // Hold every answer until the pool's worth of requests is waiting: an
+    // unbounded pool would have opened a connection for each post by then.
+    const max = MAX_SOCKETS_PER_ORIGIN;
     const held: http.ServerResponse[] = [];
     let released = false;
     const receiver = await startReceiver((_seen, res) => {
       if (released) return void res.end("ok");
       held.push(res);
-      if (held.length === 8) {
+      if (held.length === max) {
         released = true;
         for (const waiting of held) waiting.end("ok");
       }
     });
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => post(`${receiver.origin}/${i}`, LOCAL)),
+      Array.from({ length: max + 2 }, (_, i) => post(`${receiver.origin}/${i}`, LOCAL)),
     );
 
-    expect(results.map((r) => r.kind)).toEqual(Array(10).fill("response"));
-    expect(receiver.connections).toBe(8);
+    expect(results.map((r) => r.kind)).toEqual(Array(max + 2).fill("response"));
+    expect(receiver.connections).toBe(max);
   });
 
   it("closeAgents drops pooled connections so the next post opens a new one", async () => {

@@ -182,11 +182,20 @@ class GuardedHttpsAgent extends https.Agent {
   }
 }
 
+/**
+ * Connections per origin and process. Every Slack webhook is on
+ * hooks.slack.com (Discord's, Teams' likewise): at 8, a worker's sends to all
+ * Slack users shared 8 sockets, about 40/s at Slack's 200 ms. Fairness
+ * between destinations is the limiter's (4 in flight each), and a worker has
+ * 64 sends in flight at most.
+ */
+export const MAX_SOCKETS_PER_ORIGIN = 32;
+
 const AGENT_OPTIONS: https.AgentOptions = {
   keepAlive: true,
   keepAliveMsecs: 1_000,
-  maxSockets: 8,
-  maxFreeSockets: 8,
+  maxSockets: MAX_SOCKETS_PER_ORIGIN,
+  maxFreeSockets: MAX_SOCKETS_PER_ORIGIN,
   // Idle pooled sockets close after this long (a busy socket is bounded by
   // timeoutMs instead): under the 5 s at which Node's own servers drop idle
   // keep-alive connections, so we rarely write to one the server is closing.
