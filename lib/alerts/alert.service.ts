@@ -260,7 +260,6 @@ export async function processEvent(
     jobId: event.job_id,
     eventLabel,
     now,
-    limit: config.rateLimitPerHour,
   });
   if (!recipient.present) return done("unknown_user");
 

@@ -61,8 +61,7 @@ export interface EventRecipient extends Recipient {
   /**
    * The user's messages in the rolling hour before `now` that count towards
    * the rate limit (alerts not suppressed, not system notices, not only
-   * waiting in batches; group messages), oldest first and at most `limit` of
-   * them (enough to tell whether the limit is reached), and the oldest.
+   * waiting in batches; group messages), and the oldest.
    */
   recent: { count: number; oldest: Date | null };
   /**
@@ -89,8 +88,6 @@ export async function loadEventRecipient(
     jobId: string | null;
     eventLabel: string | null;
     now: Date;
-    /** The rate limit: the count stops there, so a busy hour costs no more than `limit` rows. */
-    limit: number;
   },
 ): Promise<EventRecipient> {
   const { rows } = await db.query<
@@ -119,19 +116,16 @@ export async function loadEventRecipient(
                  ],
                })}
                order by muted_until desc) m) as mutes
-     from (select count(*)::int as count, min(created_at) as oldest from (
-             select created_at from alert_history h
-             where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
-               and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])
-               -- The limit counts messages: an alert that only waits in batches is
-               -- not one (its group message, an alert_group alert, is).
-               and (not exists (select 1 from alert_deliveries g
-                                where g.alert_id = h.id and g.group_batch_id is not null)
-                    or exists (select 1 from alert_deliveries g
-                               where g.alert_id = h.id and g.group_batch_id is null))
-             order by created_at
-             limit $7) counted) recent`,
-    [q.userId, q.jobId, q.now, SYSTEM_ALERT_TYPES, q.type, q.eventLabel, q.limit],
+     from (select count(*)::int as count, min(created_at) as oldest from alert_history h
+           where user_id = $1 and created_at > $3::timestamptz - interval '1 hour' and created_at <= $3
+             and status not in ('suppressed', 'muted') and alert_type <> all($4::text[])
+             -- The limit counts messages: an alert that only waits in batches is
+             -- not one (its group message, an alert_group alert, is).
+             and (not exists (select 1 from alert_deliveries g
+                              where g.alert_id = h.id and g.group_batch_id is not null)
+                  or exists (select 1 from alert_deliveries g
+                             where g.alert_id = h.id and g.group_batch_id is null))) recent`,
+    [q.userId, q.jobId, q.now, SYSTEM_ALERT_TYPES, q.type, q.eventLabel],
   );
   const row = rows[0];
   if (!row) throw new Error("recipient query returned no row");
