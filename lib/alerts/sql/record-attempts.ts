@@ -16,10 +16,7 @@ export interface AttemptRecord {
  * Records a batch of attempts in one statement. A row is written only while
  * the attempt still owns it (`sending` with its attempt count): a send that
  * outlived its lease may have been taken over, and the newer attempt records
- * its own outcome. Answers the ids written. (`d.id = any($1)` as well as
- * the join: the planner cannot tell how few rows `unnest` yields, and would
- * otherwise hash every delivery in flight, found by the leased index, to
- * find the batch's few.)
+ * its own outcome. Answers the ids written.
  */
 export async function recordAttempts(
   db: Queryable,
@@ -98,9 +95,10 @@ const of = (array: string) => `(${array})[array_position($1::uuid[], d.id)]`;
 
 /**
  * The attempts' update; `$1`…`$7` are the attempts' columns, `$8` is now.
- * Each row finds its attempt by its position in `$1` rather than by a join
- * with `unnest`: the planner, which cannot tell how few rows `unnest`
- * yields, rescans it once for each row of the batch.
+ * The rows are found by primary key (`d.id = any($1)`), and each takes its
+ * attempt's values by its position in `$1` rather than through a join with
+ * `unnest`: the planner cannot tell how few rows `unnest` yields, and
+ * rescanned it once for each row of the batch.
  */
 const RECORD_SQL = `update alert_deliveries d set
        status = ${of("$3::text[]")}, last_status_code = ${of("$4::int[]")}, last_error = ${of("$5::text[]")},
