@@ -33,6 +33,7 @@ import {
   type Proc,
   postgresCpuMs,
   requireBuild,
+  serverLaunchEnv,
   startServer,
   startWorkerProcess,
 } from "./server";
@@ -137,6 +138,7 @@ async function inlineRun(engine: Engine) {
   const idle = await server.memory();
   const out: Record<string, unknown> = {
     node_flags: server.nodeFlags,
+    launch_env: serverLaunchEnv(),
     rss_mb_idle: server.rssMb(),
     memory_mb_idle: idle,
   };

@@ -227,14 +227,26 @@ function cpuMsOf(stat: string, children: boolean): number {
   return (children ? own + Number(f[13]) + Number(f[14]) : own) * 10;
 }
 
+interface LaunchFlags {
+  embedded: string[];
+  postgres?: string[];
+  env?: Record<string, string>;
+}
+
+const launchFlags = (): LaunchFlags =>
+  JSON.parse(
+    readFileSync(path.join(serverRoot(), "scripts", "server-node-flags.json"), "utf8"),
+  ) as LaunchFlags;
+
 /** The Node flags `npm start` (scripts/start.mjs) gives the server for this environment. */
 export function serverNodeFlags(env: Record<string, string>): string[] {
-  const flags = JSON.parse(
-    readFileSync(path.join(serverRoot(), "scripts", "server-node-flags.json"), "utf8"),
-  ) as { embedded: string[]; postgres?: string[] };
+  const flags = launchFlags();
   // An older checkout's file may have no `postgres` entry: no flags then, as its npm start.
   return env.DATABASE_URL ? (flags.postgres ?? []) : flags.embedded;
 }
+
+/** The environment `npm start` adds for the server (malloc's settings); none in older checkouts. */
+export const serverLaunchEnv = (): Record<string, string> => launchFlags().env ?? {};
 
 /** `next start` on 127.0.0.1, with the Node flags of `npm start`; resolves once /api/health answers 200 with the expected worker state. */
 export async function startServer(opts: {
@@ -270,6 +282,7 @@ export async function startServer(opts: {
       NODE_ENV: "production",
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? tmpdir(),
+      ...serverLaunchEnv(),
       ...opts.env,
       PORT: String(opts.port),
       HOSTNAME: "127.0.0.1",
