@@ -197,6 +197,12 @@ async function inlineRun(engine: Engine) {
         value: r.postgresCpuMsPerDelivery,
         unit: "ms",
       });
+    rows.push({
+      engine,
+      measure: "the bench's own CPU per delivery (its client and receiver)",
+      value: r.benchCpuMsPerDelivery,
+      unit: "ms",
+    });
     if (before && after) {
       // Everything from the events' ingest to the last recording, per delivery.
       const per = (n: number) => Math.round((n / (r.deliveries * repeat)) * 100) / 100;

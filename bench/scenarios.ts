@@ -130,6 +130,8 @@ export interface DeliveryResult {
   cpuMsPerDelivery?: number;
   /** PostgreSQL's CPU time per delivery, ms, over the same span (set by the caller on PostgreSQL). */
   postgresCpuMsPerDelivery?: number;
+  /** The bench process's own CPU time per delivery, ms, over the same span: its client and receiver share the machine. */
+  benchCpuMsPerDelivery: number;
 }
 
 /**
@@ -172,6 +174,7 @@ export async function delivery(
 
   t.receiver.reset();
   const cpu0 = cpuMs?.();
+  const own0 = process.cpuUsage();
   const t0 = performance.now();
   await closedLoop(8, opts.timeoutMs, opts.events, async (i) => {
     const res = await postEvent(t, ids[i % ids.length] as string);
@@ -180,10 +183,12 @@ export async function delivery(
   const posted = (performance.now() - t0) / 1000;
   await t.receiver.waitFor(expected, opts.timeoutMs);
   const seconds = (performance.now() - t0) / 1000;
+  const own = process.cpuUsage(own0);
   const perSecond = expected / seconds;
   const cpu = cpuMs && cpu0 !== undefined ? (cpuMs() - cpu0) / expected : undefined;
   return {
     ...(cpu === undefined ? {} : { cpuMsPerDelivery: Math.round(cpu * 100) / 100 }),
+    benchCpuMsPerDelivery: Math.round(((own.user + own.system) / 1000 / expected) * 100) / 100,
     events: opts.events,
     deliveries: expected,
     seconds,
