@@ -37,6 +37,8 @@ import { WakeSignal } from "./wake-signal";
 const STALL_SWEEP_MS = 60_000;
 /** How long a woken loop waits for more wake-ups before its pass. */
 const WAKE_COALESCE_MS = 2;
+/** How long the delivery loop waits for another send to finish before it claims a small batch. */
+const ROOM_WAIT_MS = 20;
 
 export interface WorkerOptions {
   /** Deliveries claimed per batch (one statement), sent concurrently. Default 50. */
@@ -165,7 +167,7 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
   let sending = 0;
   /** Deliveries claimed and not yet recorded (sending, or waiting for the recorder). */
   let unrecorded = 0;
-  const minClaim = Math.max(1, Math.floor(Math.min(batchSize, maxInFlight) / 4));
+  const minClaim = Math.max(1, Math.floor(Math.min(batchSize, maxInFlight) / 2));
   const room = new WakeSignal();
   const onSent = () => {
     sending--;
@@ -196,11 +198,14 @@ export async function startWorker(ctx: AppContext, options: WorkerOptions = {}):
       let sleepMs = pollMs;
       try {
         const limit = Math.min(batchSize, maxInFlight - sending, maxUnrecorded - unrecorded);
-        // A claim costs a transaction whatever its size: wait for room for a quarter batch.
-        if (limit < minClaim) {
+        if (limit < 1) {
           await room.wait(pollMs);
           continue;
         }
+        // A claim costs a transaction whatever its size: while sends keep
+        // finishing, wait for room for half a batch; once none has finished
+        // for ROOM_WAIT_MS (those left are slow), claim the room there is.
+        if (limit < minClaim && (await room.wait(ROOM_WAIT_MS))) continue;
         const batch = await startDeliveryBatch(deps, { limit, limiter, recorder, onSent });
         sending += batch.sending;
         if (batch.sending > 0) track(batch.done, batch.sending, batch.postponed);
