@@ -1,37 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { startWorker, type Worker } from "@/lib/engine/worker";
-import { call, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
-import { userWithWebhook } from "./helpers/fixtures";
+import { call, SERVICE_KEY } from "./helpers/app";
+import { workerTestApp } from "./helpers/engine-app";
+import { deliveredCount, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitOn, workerIdle } from "./helpers/wait";
 
 const PER_DESTINATION = 2;
 
-let app: TestApp;
-let worker: Worker;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-  app.setNow(new Date());
-  worker = await startWorker(app.ctx, {
-    pollMs: 100,
-    perDestination: PER_DESTINATION,
-    // The slow receiver answers when the test says so, not at an attempt's
-    // 10 s limit: on a loaded machine the test may take longer than that.
-    deliveryOverrides: { webhookOptions: { timeoutMs: 120_000 } },
-  });
-});
-afterAll(async () => {
-  await worker?.stop(2000);
-  await app?.close();
+const t = workerTestApp({
+  pollMs: 100,
+  perDestination: PER_DESTINATION,
+  // The slow receiver answers when the test says so, not at an attempt's
+  // 10 s limit: on a loaded machine the test may take longer than that.
+  deliveryOverrides: { webhookOptions: { timeoutMs: 120_000 } },
 });
 
 const userWithHook = async (url: string) =>
-  (await userWithWebhook(app, url, {}, { ungrouped: true })).user;
+  (await userWithWebhook(t.app, url, {}, { ungrouped: true })).user;
 
 async function jobStarted(userId: string) {
   const res = await call(postEvent, "POST", "/api/alerts/events", {
@@ -41,13 +28,7 @@ async function jobStarted(userId: string) {
   expect(res.status).toBe(202);
 }
 
-async function deliveredCount(userId: string): Promise<number> {
-  const { rows } = await app.ctx.db.query<{ n: string }>(
-    "select count(*) as n from alert_deliveries where user_id = $1 and status = 'delivered'",
-    [userId],
-  );
-  return Number(rows[0]?.n);
-}
+const delivered = (userId: string) => deliveredCount(t.app.ctx.db, userId);
 
 /**
  * Moves the test clock to the time the user's earliest handed-back delivery
@@ -57,13 +38,13 @@ async function deliveredCount(userId: string): Promise<number> {
  * send it again.
  */
 async function releaseHandedBack(userId: string) {
-  const { rows } = await app.ctx.db.query<{ at: Date | null }>(
+  const { rows } = await t.app.ctx.db.query<{ at: Date | null }>(
     `select min(next_attempt_at) as at from alert_deliveries
      where user_id = $1 and status in ('pending', 'retrying') and next_attempt_at > $2`,
-    [userId, app.ctx.clock()],
+    [userId, t.app.ctx.clock()],
   );
   const at = rows[0]?.at;
-  if (at) app.setNow(new Date(at));
+  if (at) t.app.setNow(new Date(at));
 }
 
 /**
@@ -73,9 +54,9 @@ async function releaseHandedBack(userId: string) {
  */
 const workerSignals = () =>
   [
-    [worker.events, "delivery:claimed"],
-    [worker.events, "delivery:recorded"],
-    [worker.events, "inbox:processed"],
+    [t.worker.events, "delivery:claimed"],
+    [t.worker.events, "delivery:recorded"],
+    [t.worker.events, "inbox:processed"],
   ] as const;
 
 describe("per-destination fairness", () => {
@@ -118,7 +99,7 @@ describe("per-destination fairness", () => {
         return (
           fromB().length === 3 &&
           fromB().every((r) => r.status === 200) &&
-          (await deliveredCount(b.id)) === 3
+          (await delivered(b.id)) === 3
         );
       });
 
@@ -126,18 +107,18 @@ describe("per-destination fairness", () => {
       // and A never had more than its cap of sends in flight.
       expect(fromA().every((r) => r.status === undefined && !r.unanswered)).toBe(true);
       expect(fromA().length).toBe(PER_DESTINATION);
-      expect(await deliveredCount(a.id)).toBe(0);
-      expect(await deliveredCount(b.id)).toBe(3);
+      expect(await delivered(a.id)).toBe(0);
+      expect(await delivered(b.id)).toBe(3);
 
       // Once A's receiver answers, the deliveries held back come round again
       // (after their short wait: the test clock moves on) and nothing is lost.
       openGate();
       await waitOn("all of A's alerts to be delivered", workerSignals(), async () => {
         await releaseHandedBack(a.id);
-        return (await deliveredCount(a.id)) === 6;
+        return (await delivered(a.id)) === 6;
       });
       // Nothing more in hand that could reach A's receiver again.
-      await workerIdle(worker.events, app.ctx.db);
+      await workerIdle(t.worker.events, t.app.ctx.db);
       const ids = fromA().map((r) => String(r.headers["webhook-id"]));
       expect(new Set(ids).size).toBe(6);
       expect(ids).toHaveLength(6);

@@ -1,45 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, type Worker } from "@/lib/engine/worker";
-import { startTestApp, type TestApp } from "./helpers/app";
-import { postJobStarted, userWithWebhook } from "./helpers/fixtures";
+import { describe, expect, it } from "vitest";
+import { workerTestApp } from "./helpers/engine-app";
+import { deliveredCount, postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitOn, workerIdle } from "./helpers/wait";
 
 // Half a batch is 2 sends here: the loop waits for that much room while sends
 // keep finishing, and claims less only once none has finished for a moment.
-const MAX_IN_FLIGHT = 4;
-
-let app: TestApp;
-let worker: Worker;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-  app.setNow(new Date());
-  worker = await startWorker(app.ctx, {
-    pollMs: 100,
-    maxInFlight: MAX_IN_FLIGHT,
-    perDestination: 2,
-    // The held requests are answered when the test says so, not at an attempt's 10 s limit.
-    deliveryOverrides: { webhookOptions: { timeoutMs: 120_000 } },
-  });
-});
-afterAll(async () => {
-  await worker?.stop(2000);
-  await app?.close();
+const t = workerTestApp({
+  pollMs: 100,
+  maxInFlight: 4,
+  perDestination: 2,
+  // The held requests are answered when the test says so, not at an attempt's 10 s limit.
+  deliveryOverrides: { webhookOptions: { timeoutMs: 120_000 } },
 });
 
 const userWithHook = async (url: string) =>
-  (await userWithWebhook(app, url, {}, { ungrouped: true, emailOff: true })).user;
-
-async function deliveredCount(userId: string): Promise<number> {
-  const { rows } = await app.ctx.db.query<{ n: number }>(
-    "select count(*)::int as n from alert_deliveries where user_id = $1 and status = 'delivered'",
-    [userId],
-  );
-  return rows[0]?.n ?? 0;
-}
+  (await userWithWebhook(t.app, url, {}, { ungrouped: true, emailOff: true })).user;
+const delivered = (userId: string) => deliveredCount(t.app.ctx.db, userId);
 
 describe("the delivery loop's room for new sends", () => {
   it("claims the one slot left while three sends hang, rather than wait for half a batch", async () => {
@@ -68,8 +45,8 @@ describe("the delivery loop's room for new sends", () => {
       await postJobStarted(b, 1);
       await waitOn(
         "B's alert to be answered and recorded while the others hang",
-        [...requests, [worker.events, "delivery:recorded"]],
-        async () => fromB().length === 1 && (await deliveredCount(b.id)) === 1,
+        [...requests, [t.worker.events, "delivery:recorded"]],
+        async () => fromB().length === 1 && (await delivered(b.id)) === 1,
       );
       expect(fromB()[0]?.status).toBe(200);
       expect([...fromA(), ...fromC()].every((r) => r.status === undefined)).toBe(true);
@@ -77,10 +54,10 @@ describe("the delivery loop's room for new sends", () => {
       openGate();
       await waitOn(
         "A's and C's alerts to be delivered once answered",
-        [[worker.events, "delivery:recorded"]],
-        async () => (await deliveredCount(a.id)) === 2 && (await deliveredCount(c.id)) === 1,
+        [[t.worker.events, "delivery:recorded"]],
+        async () => (await delivered(a.id)) === 2 && (await delivered(c.id)) === 1,
       );
-      await workerIdle(worker.events, app.ctx.db);
+      await workerIdle(t.worker.events, t.app.ctx.db);
       expect(fromA()).toHaveLength(2);
       expect(fromC()).toHaveLength(1);
     } finally {

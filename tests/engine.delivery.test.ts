@@ -1,50 +1,29 @@
 import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { GET as history } from "@/app/api/alerts/history/route";
 import { POST as testWebhook } from "@/app/api/alerts/webhooks/[id]/test/route";
-import { startWorker, type Worker } from "@/lib/engine/worker";
-import {
-  call,
-  makeUngroupedUser,
-  SERVICE_KEY,
-  startTestApp,
-  type TestApp,
-  type TestUser,
-} from "./helpers/app";
+import { call, makeUngroupedUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { workerTestApp } from "./helpers/engine-app";
 import { userWithWebhook as webhookFixture } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitOn, workerIdle } from "./helpers/wait";
 
-let app: TestApp;
-let worker: Worker;
-beforeAll(async () => {
-  app = await startTestApp({
-    ALERTS_WEBHOOK_ALLOW_HTTP: "true",
-    ALERTS_WEBHOOK_ALLOWED_CIDRS: "127.0.0.0/8",
-  });
-  // Receivers check webhook-timestamp against their own clock.
-  app.setNow(new Date());
-  worker = await startWorker(app.ctx, { pollMs: 200 });
-});
-afterAll(async () => {
-  await worker?.stop(2000);
-  await app?.close();
-});
+const t = workerTestApp({ pollMs: 200 });
 
 /**
  * A user with a signed generic webhook at `url` (the shared fixture, with a
  * generated secret), ungrouped: these tests are about each alert's own delivery.
  */
 const userWithWebhook = (url: string, extra: Record<string, unknown> = {}) =>
-  webhookFixture(app, url, { secret: "generate", ...extra }, { ungrouped: true });
+  webhookFixture(t.app, url, { secret: "generate", ...extra }, { ungrouped: true });
 
 const sendEvent = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   call(postEvent, "POST", "/api/alerts/events", { token: SERVICE_KEY, body, headers });
 
 /** Lets the worker finish whatever it is doing (the inbox empty, no delivery pending or in flight). */
-const settle = () => workerIdle(worker.events, app.ctx.db);
+const settle = () => workerIdle(t.worker.events, t.app.ctx.db);
 
 describe("a job_failed event to a user with a signed generic webhook", () => {
   it("arrives at the receiver, verifiably signed, shaped { type, timestamp, data }", async () => {
@@ -130,7 +109,7 @@ describe("idempotency and dedupe", () => {
   });
 
   it("makes one alert of a repeated Idempotency-Key", async () => {
-    const user = await makeUngroupedUser(app);
+    const user = await makeUngroupedUser(t.app);
     const body = {
       type: "disk_warning",
       user_id: user.id,
@@ -145,7 +124,7 @@ describe("idempotency and dedupe", () => {
     const receiver = await startReceiver();
     const { user } = await userWithWebhook(`${receiver.url}/hook`);
     const jobId = randomUUID();
-    await app.ctx.db.query(
+    await t.app.ctx.db.query(
       "insert into training_jobs (id, user_id, model_name, status) values ($1, $2, 'llama', 'completed')",
       [jobId, user.id],
     );
@@ -158,7 +137,7 @@ describe("idempotency and dedupe", () => {
     await receiver.waitFor(1);
     await settle();
     expect(receiver.requests).toHaveLength(1);
-    const { rows } = await app.ctx.db.query<{ outcome: string }>(
+    const { rows } = await t.app.ctx.db.query<{ outcome: string }>(
       "select outcome from alert_events where job_id = $1 order by outcome",
       [jobId],
     );
@@ -170,8 +149,8 @@ describe("idempotency and dedupe", () => {
 async function waitForHistory(user: TestUser, done: (items: Record<string, unknown>[]) => boolean) {
   // Asked again as the worker decides events and records outcomes.
   const signals = [
-    [worker.events, "inbox:processed"],
-    [worker.events, "delivery:recorded"],
+    [t.worker.events, "inbox:processed"],
+    [t.worker.events, "delivery:recorded"],
   ] as const;
   return waitOn("history to reach the expected state", signals, async () => {
     const res = await call<{ items: Record<string, unknown>[] }>(
@@ -214,7 +193,7 @@ describe("sending a test alert", () => {
       error: expect.stringContaining("503"),
     });
 
-    const stranger = await makeUngroupedUser(app);
+    const stranger = await makeUngroupedUser(t.app);
     const hidden = await call(testWebhook, "POST", `/api/alerts/webhooks/${webhookId}/test`, {
       token: stranger.token,
       params: { id: webhookId },
@@ -233,8 +212,8 @@ describe("the worker's stall watch", () => {
     // A second job, two minutes younger, stalls only after the second jump:
     // its warning says a sweep ran after that jump too.
     const probeId = randomUUID();
-    const started = app.ctx.clock();
-    await app.ctx.db.query(
+    const started = t.app.ctx.clock();
+    await t.app.ctx.db.query(
       `insert into training_jobs (id, user_id, model_name, status, last_progress_at)
        values ($1, $2, 'stuck', 'running', $3), ($4, $2, 'probe', 'running', $5)`,
       [jobId, user.id, started, probeId, new Date(started.getTime() + 2 * 60_000)],
@@ -252,25 +231,25 @@ describe("the worker's stall watch", () => {
       await receiver.waitFor(2);
       await settle();
       // The worker sweeps about once a minute of its clock.
-      app.setNow(new Date(started.getTime() + 31 * 60_000));
+      t.app.setNow(new Date(started.getTime() + 31 * 60_000));
       await waitOn("the stall warning", [[receiver.events, "request"]], () =>
         sent(jobId).includes("timeout_warning"),
       );
       // The same holds for the warning: recorded before the next jump.
       await settle();
-      app.setNow(new Date(started.getTime() + 33 * 60_000));
+      t.app.setNow(new Date(started.getTime() + 33 * 60_000));
       await waitOn("the probe's stall warning", [[receiver.events, "request"]], () =>
         sent(probeId).includes("timeout_warning"),
       );
       await settle();
       expect(sent(jobId)).toEqual(["job_started", "timeout_warning"]);
-      const { rows } = await app.ctx.db.query<{ alert_type: string }>(
+      const { rows } = await t.app.ctx.db.query<{ alert_type: string }>(
         "select alert_type from alert_history where job_id = $1 order by alert_type",
         [jobId],
       );
       expect(rows.map((r) => r.alert_type)).toEqual(["job_started", "timeout_warning"]);
     } finally {
-      app.setNow(new Date());
+      t.app.setNow(new Date());
       await receiver.close();
     }
   });

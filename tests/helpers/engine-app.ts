@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { startWorker, type Worker, type WorkerOptions } from "@/lib/engine/worker";
 import { startTestApp, type TestApp } from "./app";
 import { manualEngine } from "./engine";
 
@@ -47,6 +48,30 @@ export function engineTestApp(
   beforeEach(() => {
     t.now = start;
     t.app.setNow(start);
+  });
+  return t;
+}
+
+export interface WorkerApp {
+  app: TestApp;
+  worker: Worker;
+}
+
+/**
+ * A test file's app on local receivers' terms and a real worker on it
+ * (`options`), on the clock of the moment (receivers check webhook-timestamp
+ * against their own): started before the file's tests, stopped after them.
+ */
+export function workerTestApp(options: WorkerOptions): WorkerApp {
+  const t = {} as WorkerApp;
+  beforeAll(async () => {
+    t.app = await startTestApp({ ...LOCAL_RECEIVERS });
+    t.app.setNow(new Date());
+    t.worker = await startWorker(t.app.ctx, options);
+  });
+  afterAll(async () => {
+    await t.worker?.stop(2000);
+    await t.app?.close();
   });
   return t;
 }

@@ -3,6 +3,7 @@ import { expect } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
+import type { Queryable } from "@/lib/db/types";
 import { call, makeUngroupedUser, makeUser, SERVICE_KEY, type TestApp, type TestUser } from "./app";
 
 /**
@@ -46,4 +47,13 @@ export async function postJobStarted(user: TestUser, count = 1): Promise<void> {
     });
     expect(res.status).toBe(202);
   }
+}
+
+/** How many of the user's deliveries are recorded as delivered. */
+export async function deliveredCount(db: Queryable, userId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "select count(*)::int as n from alert_deliveries where user_id = $1 and status = 'delivered'",
+    [userId],
+  );
+  return rows[0]?.n ?? 0;
 }
