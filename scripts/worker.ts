@@ -1,7 +1,7 @@
 // `npm run worker`: a standalone delivery worker against PostgreSQL. Run as
 // many as you like, on as many machines, beside web processes started with
-// ALERTS_WORKER=off. SIGTERM/SIGINT finish in-flight deliveries (or release
-// them) within the grace period
+// ALERTS_WORKER=off. SIGTERM/SIGINT stop claiming; the deliveries already
+// claimed finish and are recorded, pg-boss's handlers get the grace period
 // (ALERTS_WORKER_GRACE_MS, the same for the inline worker), then exit 0.
 import { startWorker } from "../lib/engine/worker";
 import { processMetrics } from "../lib/metrics/registry";

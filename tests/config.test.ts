@@ -24,6 +24,8 @@ describe("configuration", () => {
       emailFrom: "alerts@localhost",
       appUrl: "http://localhost:3000",
       worker: "inline",
+      workerGraceMs: 15_000,
+      logLevel: "info",
       rateLimitPerHour: 60,
       timeoutMinutes: 30,
       diskThresholdPercent: 90,
@@ -61,6 +63,9 @@ describe("configuration", () => {
       /ALERTS_WORKER_GRACE_MS: must be a whole number/,
     );
     expect(() => parseConfig({ ...full, PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
+    expect(() => parseConfig({ ...full, LOG_LEVEL: "loud" })).toThrow(
+      /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/,
+    );
   });
 
   it("reads lists and switches", () => {

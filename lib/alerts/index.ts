@@ -36,8 +36,8 @@ export {
   webhookTestResultSchema,
   webhookViewSchema,
 } from "./api/webhooks.schema";
+export { openDestination } from "./channels/open-destination";
 export * from "./client";
-
 // Events and the inbox.
 export { isBelowDiskThreshold } from "./disk-threshold";
 export { describeOutcome } from "./event-outcome";
@@ -89,5 +89,5 @@ export {
 export { raiseLossDiverged, storableLoss } from "./triggers/loss.trigger";
 export { detectOom } from "./triggers/resource.trigger";
 export { JOB_STATUSES } from "./triggers/training-job.trigger";
-export { SECRET_PURPOSE, toWebhookWrite } from "./webhook-input";
+export { toWebhookWrite } from "./webhook-input";
 export { testWebhook } from "./webhook-test";

@@ -1,7 +1,7 @@
 import type { Config } from "../config/config";
 import type { ChannelResult } from "./channels/channel.types";
-import { attemptDelivery, channelFor, openDestination } from "./channels/index";
-import { OPERATOR_ERROR_PREFIX } from "./channels/open-destination";
+import { attemptDelivery, openWebhook } from "./channels/index";
+import { httpOptions, operatorError } from "./delivery/send";
 import type { Clock, Logger } from "./ports";
 import { alertText } from "./templates/alert-text";
 
@@ -26,25 +26,21 @@ export async function testWebhook(
   ids: { deliveryId: string; jobId: string },
 ): Promise<ChannelResult> {
   const now = deps.clock();
-  const channel = channelFor(target.webhook_type);
-  const opened = openDestination(deps.config.encryptionKeys, {
+  const opened = openWebhook(deps.config.encryptionKeys, {
     webhookId: target.webhookId,
     kind: target.webhook_type,
     url: target.url,
     secret: target.secret,
   });
-  if (!channel || !opened.ok) {
-    const error = opened.ok
-      ? `${OPERATOR_ERROR_PREFIX}this build has no "${target.webhook_type}" channel`
-      : opened.error;
+  if (!opened.ok) {
     deps.log.error(
-      { webhook_id: target.webhookId, err: error },
+      { webhook_id: target.webhookId, err: opened.error },
       "cannot open a webhook for its test",
     );
-    return { verdict: "retry", operatorError: true, statusCode: null, error, durationMs: 0 };
+    return operatorError(opened.error);
   }
   return attemptDelivery(
-    channel,
+    opened.channel,
     {
       id: ids.deliveryId,
       type: "test",
@@ -55,13 +51,6 @@ export async function testWebhook(
       appUrl: deps.config.appUrl,
     },
     opened.destination,
-    {
-      deliveryId: ids.deliveryId,
-      now,
-      http: {
-        allowHttp: deps.config.webhooks.allowHttp,
-        allowedCidrs: deps.config.webhooks.allowedCidrs,
-      },
-    },
+    { deliveryId: ids.deliveryId, now, http: httpOptions(deps) },
   );
 }

@@ -52,6 +52,8 @@ export interface Config {
    * are recorded. Default 15 s (`ALERTS_WORKER_GRACE_MS`).
    */
   workerGraceMs: number;
+  /** The log's level (`LOG_LEVEL`): one of `LOG_LEVELS`. Default `info`. */
+  logLevel: LogLevel;
   webhooks: {
     /** Allow `http://` webhook URLs. Default false. */
     allowHttp: boolean;
@@ -109,6 +111,10 @@ export interface EncryptionKey {
 }
 
 /** Raised when the environment is unusable; the message names the variable and the fix. */
+/** The log levels `LOG_LEVEL` takes (pino's). */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -160,6 +166,9 @@ const envSchema = z.object({
   ALERTS_APP_URL: url().optional(),
   ALERTS_WORKER: z.enum(["inline", "off"], { error: "must be inline or off" }).default("inline"),
   ALERTS_WORKER_GRACE_MS: int(0, 600_000).default(15_000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
   ALERTS_WEBHOOK_ALLOW_HTTP: bool().default(false),
   ALERTS_WEBHOOK_ALLOWED_CIDRS: z.string().default(""),
   ALERTS_WEBHOOK_RETRY_SCHEDULE: z
@@ -294,6 +303,7 @@ export function parseConfig(env: Env, localSecrets?: LocalSecrets): Config {
     appUrl: (e.ALERTS_APP_URL ?? announcedUrl(hostname, e.PORT)).replace(/\/+$/, ""),
     worker: e.ALERTS_WORKER,
     workerGraceMs: e.ALERTS_WORKER_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
     webhooks: {
       allowHttp: localReceivers || e.ALERTS_WEBHOOK_ALLOW_HTTP,
       allowedCidrs,

@@ -13,8 +13,8 @@ import { createLogger } from "./log";
  * authenticator. Runs once per process.
  */
 export async function bootstrap(): Promise<AppContext> {
-  const log = createLogger();
   const { config, localSecretsFile } = loadConfig();
+  const log = createLogger(config.logLevel);
   const db = await openDb(config, log);
   const { applied, changed } = await migrate(db);
   if (applied.length > 0) log.info({ applied }, "applied database migrations");

@@ -1,4 +1,5 @@
 import pino from "pino";
+import type { LogLevel } from "../config/config";
 
 export type Logger = pino.Logger;
 
@@ -12,8 +13,8 @@ function serializeError(error: Error): pino.SerializedError {
   return rest as pino.SerializedError;
 }
 
-/** JSON lines on stdout. `LOG_LEVEL` (default `info`) picks the level. */
-export function createLogger(level = process.env.LOG_LEVEL ?? "info"): Logger {
+/** JSON lines on stdout, at the configured level (`LOG_LEVEL`, `Config.logLevel`). */
+export function createLogger(level: LogLevel): Logger {
   return pino({
     level,
     base: { service: "training-alerts" },

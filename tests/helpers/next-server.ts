@@ -44,6 +44,8 @@ export interface NextServer {
    * say, the worker's "delivery batch" line once a batch's outcomes are recorded).
    */
   printed: Emitter;
+  /** Sends a signal; answers how the process exited (the data directory stays until `stop`). */
+  signal(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -111,17 +113,19 @@ export async function startNextServer(
   child.stdout?.on("data", print);
   child.stderr?.on("data", print);
   let exited = false;
-  child.once("exit", () => {
-    exited = true;
-  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
 
   const stop = async () => {
     if (!exited) {
-      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await gone;
+      await exit;
       clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
@@ -176,6 +180,10 @@ export async function startNextServer(
     running: () => !exited,
     output: () => output,
     printed,
+    async signal(signal) {
+      if (!exited) child.kill(signal);
+      return exit;
+    },
     stop,
   };
 }

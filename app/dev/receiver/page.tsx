@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { SECRET_PURPOSE } from "@/lib/alerts";
+import { openDestination } from "@/lib/alerts";
 import { withUser } from "@/lib/db/with-user";
-import { decrypt } from "@/lib/security/encryption";
 import { getContext } from "@/lib/server/context";
 import { checkSignature, getInbox, REPLY_STATUSES } from "@/lib/web/dev-receiver";
 import { requireSession } from "../../_lib/session";
@@ -31,17 +30,19 @@ export default async function ReceiverPage() {
   const url = `${ctx.config.appUrl}/dev/receiver/${session.userId}`;
   // The user's signing secrets, to check what arrived (read under RLS, as the user).
   const secrets = await withUser(ctx.db, session.userId, async (tx) => {
-    const { rows } = await tx.query<{ name: string; secret: string }>(
-      "select name, secret from user_webhooks where secret is not null order by created_at",
+    const { rows } = await tx.query<{ id: string; name: string; url: string; secret: string }>(
+      "select id, name, url, secret from user_webhooks where secret is not null order by created_at",
     );
     return rows.flatMap((r) => {
-      try {
-        return [
-          { name: r.name, secret: decrypt(ctx.config.encryptionKeys, r.secret, SECRET_PURPOSE) },
-        ];
-      } catch {
-        return [];
-      }
+      const opened = openDestination(ctx.config.encryptionKeys, {
+        webhookId: r.id,
+        kind: "generic",
+        url: r.url,
+        secret: r.secret,
+      });
+      return opened.ok && opened.destination.secret
+        ? [{ name: r.name, secret: opened.destination.secret }]
+        : [];
     });
   });
   return (

@@ -1,3 +1,4 @@
+import type { EncryptionKey } from "../../config/config";
 import type { AlertCard } from "../formatters/card";
 import type { Channel, ChannelIo, ChannelResult, Destination } from "./channel.types";
 import { discordChannel } from "./discord/index";
@@ -5,6 +6,7 @@ import { emailChannel } from "./email/index";
 import { genericChannel } from "./generic/index";
 import { mattermostChannel } from "./mattermost/index";
 import { ntfyChannel } from "./ntfy/index";
+import { OPERATOR_ERROR_PREFIX, openDestination, type StoredWebhook } from "./open-destination";
 import { pagerDutyChannel } from "./pagerduty/index";
 import { slackChannel } from "./slack/index";
 import { teamsChannel } from "./teams/index";
@@ -41,6 +43,27 @@ type AnyChannel = Channel<any, any>;
 /** The channel of a kind; undefined for a kind this build does not know. */
 export function channelFor(kind: string): AnyChannel | undefined {
   return Object.hasOwn(CHANNELS, kind) ? CHANNELS[kind as DestinationKind] : undefined;
+}
+
+/**
+ * A stored webhook ready to send: its kind's channel and its destination
+ * opened (decrypted). A kind this build lacks or a row it cannot decrypt is
+ * an operator error, answered as data (the worker records it and keeps the
+ * delivery retrying; the test endpoint answers it), never thrown.
+ */
+export function openWebhook(
+  keys: readonly EncryptionKey[],
+  stored: StoredWebhook,
+): { ok: true; channel: AnyChannel; destination: Destination } | { ok: false; error: string } {
+  const channel = channelFor(stored.kind);
+  if (!channel) {
+    return {
+      ok: false,
+      error: `${OPERATOR_ERROR_PREFIX}this build has no "${stored.kind}" channel; deploy a version that has it`,
+    };
+  }
+  const opened = openDestination(keys, stored);
+  return opened.ok ? { ok: true, channel, destination: opened.destination } : opened;
 }
 
 /** Whether a kind has a grouped layout for this alert type (DESIGN.md §6 "Grouping"). */

@@ -1,8 +1,7 @@
 import { EVENT_TYPES, GROUP_MESSAGE_TYPE, NO_EMAIL_ADDRESS } from "../alert.types";
 import type { ChannelResult, HttpOptions } from "../channels/channel.types";
 import type { EmailTransport } from "../channels/email.channel";
-import { attemptDelivery, channelFor, emailDestination, openDestination } from "../channels/index";
-import { OPERATOR_ERROR_PREFIX } from "../channels/open-destination";
+import { attemptDelivery, channelFor, emailDestination, openWebhook } from "../channels/index";
 import type { AlertCard } from "../formatters/card";
 import { loadGroupCard } from "../grouping/load-group-card";
 import { MUTE_LINK_HOURS, MUTE_LINK_LIFETIME_MS, muteLinkUrl, signMuteGrant } from "../mute-link";
@@ -93,17 +92,7 @@ export async function sendClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promi
     );
   }
   if (!d.url || !d.webhook_type || d.webhook_enabled !== true || !d.webhook_id) return "skip";
-  const channel = channelFor(d.webhook_type);
-  if (!channel) {
-    return {
-      verdict: "retry",
-      operatorError: true,
-      statusCode: null,
-      error: `${OPERATOR_ERROR_PREFIX}this build has no "${d.webhook_type}" channel; deploy a version that has it`,
-      durationMs: 0,
-    };
-  }
-  const opened = openDestination(deps.config.encryptionKeys, {
+  const opened = openWebhook(deps.config.encryptionKeys, {
     webhookId: d.webhook_id,
     kind: d.webhook_type,
     url: d.url,
@@ -115,15 +104,14 @@ export async function sendClaimed(deps: DeliveryDeps, d: ClaimedDelivery): Promi
       "cannot open a webhook",
     );
     deps.events?.emit("delivery:operator_error", { id: d.id, error: opened.error });
-    return {
-      verdict: "retry",
-      operatorError: true,
-      statusCode: null,
-      error: opened.error,
-      durationMs: 0,
-    };
+    return operatorError(opened.error);
   }
-  return attemptDelivery(channel, card, opened.destination, io);
+  return attemptDelivery(opened.channel, card, opened.destination, io);
+}
+
+/** An operator error as a channel result: retried, never charged to the webhook. */
+export function operatorError(error: string): ChannelResult {
+  return { verdict: "retry", operatorError: true, statusCode: null, error, durationMs: 0 };
 }
 
 export function httpOptions(deps: {
