@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { startDeliveryBatch } from "@/lib/alerts/delivery/deliver";
-import { call, makeUngroupedUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { call, SERVICE_KEY, type TestUser } from "./helpers/app";
 import { engineTestApp } from "./helpers/engine-app";
+import { userWithWebhook } from "./helpers/fixtures";
 import { type Responder, startReceiver } from "./helpers/receiver";
 
 const t = engineTestApp({
@@ -15,13 +15,13 @@ const t = engineTestApp({
 
 async function userWithHook(type: "slack" | "discord" | "generic", respond: Responder) {
   const receiver = await startReceiver(respond);
-  const user = await makeUngroupedUser(t.app);
-  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-    token: user.token,
-    body: { name: type, url: `${receiver.url}/hook`, webhook_type: type, alert_job_started: true },
-  });
-  expect(res.status).toBe(201);
-  return { user, receiver, webhookId: res.body.id as string };
+  const { user, webhookId } = await userWithWebhook(
+    t.app,
+    `${receiver.url}/hook`,
+    { name: type, webhook_type: type },
+    { ungrouped: true },
+  );
+  return { user, receiver, webhookId };
 }
 
 async function burst(user: TestUser, n: number): Promise<string[]> {

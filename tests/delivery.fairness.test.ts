@@ -1,9 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { call, SERVICE_KEY } from "./helpers/app";
 import { workerTestApp } from "./helpers/engine-app";
-import { deliveredCount, userWithWebhook } from "./helpers/fixtures";
+import { deliveredCount, postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { waitOn, workerIdle } from "./helpers/wait";
 
@@ -19,14 +16,6 @@ const t = workerTestApp({
 
 const userWithHook = async (url: string) =>
   (await userWithWebhook(t.app, url, {}, { ungrouped: true })).user;
-
-async function jobStarted(userId: string) {
-  const res = await call(postEvent, "POST", "/api/alerts/events", {
-    token: SERVICE_KEY,
-    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
-  });
-  expect(res.status).toBe(202);
-}
 
 const delivered = (userId: string) => deliveredCount(t.app.ctx.db, userId);
 
@@ -83,13 +72,13 @@ describe("per-destination fairness", () => {
       const fromA = () => receiver.requests.filter((r) => r.url.startsWith("/a"));
       const fromB = () => receiver.requests.filter((r) => r.url.startsWith("/b"));
 
-      for (let i = 0; i < 6; i++) await jobStarted(a.id);
+      for (let i = 0; i < 6; i++) await postJobStarted(a.id);
       await waitOn(
         "A's receiver to hold its share of sends",
         [[receiver.events, "request"]],
         () => fromA().length >= PER_DESTINATION,
       );
-      for (let i = 0; i < 3; i++) await jobStarted(b.id);
+      for (let i = 0; i < 3; i++) await postJobStarted(b.id);
       // B is capped too: its third delivery may be handed back for a moment,
       // so the test clock moves on to it while waiting.
       // Answered is not yet recorded: wait for the rows too. Checked as the

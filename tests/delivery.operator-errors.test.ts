@@ -43,7 +43,7 @@ describe("a webhook the deployment cannot decrypt", () => {
       ]);
 
       // More attempts than ALERTS_WEBHOOK_DISABLE_AFTER, each a retry.
-      await postJobStarted(user);
+      await postJobStarted(user.id);
       const start = app.ctx.clock();
       for (let i = 0; i < 4; i++) {
         app.setNow(new Date(start.getTime() + i * OPERATOR_RETRY_MS));

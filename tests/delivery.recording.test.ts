@@ -60,7 +60,7 @@ async function claimedDeliveries(n: number) {
     expect(res.status).toBe(201);
     hooks[name] = res.body.id as string;
   }
-  await postJobStarted(user, n);
+  for (let i = 0; i < n; i++) await postJobStarted(user.id);
   await processInbox(engine.deps);
   // Every due delivery is this user's: earlier tests left theirs claimed or due later.
   const claimed = await app.ctx.db.transaction((tx) =>
@@ -246,7 +246,7 @@ describe("recording delivery outcomes", () => {
         { name: "slow" },
         { ungrouped: true, emailOff: true },
       );
-      await postJobStarted(user, 2);
+      for (let i = 0; i < 2; i++) await postJobStarted(user.id);
       await processInbox(engine.deps);
       // One send at a time to the destination: the second delivery waits in memory.
       const batch = await startDeliveryBatch(engine.deps, {

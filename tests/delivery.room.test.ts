@@ -36,13 +36,13 @@ describe("the delivery loop's room for new sends", () => {
       const a = await userWithHook(`${receiver.url}/a`);
       const b = await userWithHook(`${receiver.url}/b`);
       const c = await userWithHook(`${receiver.url}/c`);
-      await postJobStarted(a, 2);
+      for (let i = 0; i < 2; i++) await postJobStarted(a.id);
       await waitOn("A's two sends to be held", requests, () => fromA().length === 2);
-      await postJobStarted(c, 1);
+      await postJobStarted(c.id);
       await waitOn("C's send to be held", requests, () => fromC().length === 1);
 
       // Three of the four sends hang: room for one, less than half a batch.
-      await postJobStarted(b, 1);
+      await postJobStarted(b.id);
       await waitOn(
         "B's alert to be answered and recorded while the others hang",
         [...requests, [t.worker.events, "delivery:recorded"]],

@@ -32,7 +32,7 @@ describe("upgrading from pg-boss delivery jobs", () => {
         {},
         { ungrouped: true, emailOff: true },
       );
-      await postJobStarted(user, 2);
+      for (let i = 0; i < 2; i++) await postJobStarted(user.id);
       await processInbox(engine.deps);
       const { rows } = await app.ctx.db.query<{ id: string }>(
         "select id from alert_deliveries where user_id = $1 order by id",

@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { processInbox } from "@/lib/alerts/alert.service";
 import { startWorker } from "@/lib/engine/worker";
-import { call, makeUser, SERVICE_KEY, startTestApp, type TestApp } from "./helpers/app";
+import { makeUser, startTestApp, type TestApp } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
-import { userWithWebhook } from "./helpers/fixtures";
+import { postJobStarted, userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 import { workerIdle } from "./helpers/wait";
 
@@ -19,21 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function jobStarted(userId: string): Promise<string> {
-  const res = await call(postEvent, "POST", "/api/alerts/events", {
-    token: SERVICE_KEY,
-    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
-  });
-  expect(res.status).toBe(202);
-  return res.body.event_id as string;
-}
-
 describe("inbox passes over shares of the users", () => {
   it("take only their share's events, and the shares together take every event", async () => {
     const engine = await manualEngine(app);
     try {
       const users = await Promise.all(Array.from({ length: 8 }, () => makeUser(app)));
-      for (const user of users) for (let i = 0; i < 2; i++) await jobStarted(user.id);
+      for (const user of users) for (let i = 0; i < 2; i++) await postJobStarted(user.id);
       const shareOf = async () => {
         const { rows } = await app.ctx.db.query<{ share: number; processed: boolean }>(
           `select mod(abs(hashtext(user_id::text)), 2) as share, processed_at is not null as processed
@@ -65,7 +54,7 @@ describe("inbox passes over shares of the users", () => {
       );
       const ids: string[] = [];
       for (let round = 0; round < 3; round++)
-        for (const user of users) ids.push(await jobStarted(user.id));
+        for (const user of users) ids.push(await postJobStarted(user.id));
       await workerIdle(worker.events, app.ctx.db);
 
       const { rows } = await app.ctx.db.query<{ outcome: string; n: number }>(

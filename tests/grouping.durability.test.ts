@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { POST as postEvent } from "@/app/api/alerts/events/route";
-import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
-import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import { claimBatch } from "@/lib/alerts/delivery/claim";
 import { LEASE_MS } from "@/lib/alerts/delivery/delivery.types";
 import { cardOf } from "@/lib/alerts/delivery/send";
 import { loadGroupCard } from "@/lib/alerts/grouping/load-group-card";
-import { call, makeUser, SERVICE_KEY, type TestUser } from "./helpers/app";
+import { call, SERVICE_KEY, type TestUser } from "./helpers/app";
 import { manualEngine } from "./helpers/engine";
 import { engineTestApp } from "./helpers/engine-app";
+import { userWithWebhook } from "./helpers/fixtures";
 import { startReceiver } from "./helpers/receiver";
 
 /**
@@ -24,25 +23,15 @@ import { startReceiver } from "./helpers/receiver";
 const T0 = new Date("2026-03-02T12:00:00Z");
 const t = engineTestApp({}, { start: T0, engine: false });
 
+/** Email off: the webhook's messages are what is counted. */
 async function userWithGenericHook() {
   const receiver = await startReceiver(() => ({ status: 200, body: "ok" }));
-  const user = await makeUser(t.app);
-  const res = await call(createWebhook, "POST", "/api/alerts/webhooks", {
-    token: user.token,
-    body: {
-      name: "generic",
-      url: `${receiver.url}/hook`,
-      webhook_type: "generic",
-      secret: "generate",
-    },
-  });
-  expect(res.status).toBe(201);
-  // Email off: the webhook's messages are what is counted.
-  const prefs = await call(putPrefs, "PUT", "/api/alerts/preferences", {
-    token: user.token,
-    body: { email_enabled: false },
-  });
-  expect(prefs.status).toBe(200);
+  const { user } = await userWithWebhook(
+    t.app,
+    `${receiver.url}/hook`,
+    { secret: "generate" },
+    { emailOff: true },
+  );
   return { user, receiver };
 }
 

@@ -8,7 +8,6 @@ import {
   DEFAULT_FLAGS,
   type EventOutcome,
   GROUPING,
-  QUIET_HOURS_DEFAULTS,
   type SystemAlertType,
 } from "./alert.types";
 import { dedupeRule } from "./dedupe";
@@ -16,7 +15,7 @@ import { isBelowDiskThreshold } from "./disk-threshold";
 import { applyGrouping } from "./grouping/apply-grouping";
 import { groupLabelOf } from "./grouping/group-key";
 import type { AlertMetrics } from "./metrics.port";
-import { type AlertPlan, type PlanRecipient, planAlert } from "./planner";
+import { type AlertPlan, type PlanRecipient, planAlert, resolveQuietHours } from "./planner";
 import type { Clock, EngineEvents, EngineQueue, Logger } from "./ports";
 import { quietHoursEnd } from "./quiet-hours";
 import {
@@ -448,14 +447,7 @@ async function groupDeliveries(
   now: Date,
 ): Promise<void> {
   const prefs = recipient.prefs;
-  const quiet = prefs?.quiet_hours_enabled
-    ? {
-        enabled: true,
-        start: prefs.quiet_hours_start ?? QUIET_HOURS_DEFAULTS.start,
-        end: prefs.quiet_hours_end ?? QUIET_HOURS_DEFAULTS.end,
-        timeZone: prefs.timezone ?? QUIET_HOURS_DEFAULTS.timeZone,
-      }
-    : undefined;
+  const quiet = resolveQuietHours(quietHoursOf(recipient));
   await applyGrouping(tx, {
     userId: alert.userId,
     alertType: alert.type,
@@ -499,10 +491,16 @@ function planRecipient(
     email,
     address: prefs?.email_address || recipient.auth_email,
     webhookIds,
-    quietHours: prefs?.quiet_hours_enabled
-      ? { start: prefs.quiet_hours_start, end: prefs.quiet_hours_end, timeZone: prefs.timezone }
-      : null,
+    quietHours: quietHoursOf(recipient),
   };
+}
+
+/** The user's quiet hours as saved, when enabled (the planner fills in the defaults). */
+function quietHoursOf(recipient: Recipient): PlanRecipient["quietHours"] {
+  const prefs = recipient.prefs;
+  return prefs?.quiet_hours_enabled
+    ? { start: prefs.quiet_hours_start, end: prefs.quiet_hours_end, timeZone: prefs.timezone }
+    : null;
 }
 
 /**

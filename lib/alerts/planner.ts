@@ -4,7 +4,7 @@ import {
   NO_EMAIL_ADDRESS,
   QUIET_HOURS_DEFAULTS,
 } from "./alert.types";
-import { quietHoursEnd } from "./quiet-hours";
+import { type QuietHours, quietHoursEnd } from "./quiet-hours";
 
 /** Who an alert goes to, already narrowed to its type (flags applied by the caller's query). */
 export interface PlanRecipient {
@@ -70,19 +70,8 @@ export function planAlert(recipient: PlanRecipient, now: Date): AlertPlan {
       nextAttemptAt: now,
     });
   const sendable = deliveries.some((d) => d.status === "pending");
-  const q = recipient.quietHours;
-  const quietUntil =
-    sendable && q
-      ? quietHoursEnd(
-          {
-            enabled: true,
-            start: q.start ?? QUIET_HOURS_DEFAULTS.start,
-            end: q.end ?? QUIET_HOURS_DEFAULTS.end,
-            timeZone: q.timeZone ?? QUIET_HOURS_DEFAULTS.timeZone,
-          },
-          now,
-        )
-      : undefined;
+  const quiet = resolveQuietHours(recipient.quietHours);
+  const quietUntil = sendable && quiet ? quietHoursEnd(quiet, now) : undefined;
   if (!quietUntil)
     return { status: sendable ? "pending" : "skipped", deferredUntil: null, deliveries };
   return {
@@ -91,5 +80,16 @@ export function planAlert(recipient: PlanRecipient, now: Date): AlertPlan {
     deliveries: deliveries.map((d) =>
       d.status === "pending" ? { ...d, status: "deferred", nextAttemptAt: quietUntil } : d,
     ),
+  };
+}
+
+/** A recipient's quiet hours with the seed's defaults for the fields never saved; undefined when off. */
+export function resolveQuietHours(q: PlanRecipient["quietHours"]): QuietHours | undefined {
+  if (!q) return undefined;
+  return {
+    enabled: true,
+    start: q.start ?? QUIET_HOURS_DEFAULTS.start,
+    end: q.end ?? QUIET_HOURS_DEFAULTS.end,
+    timeZone: q.timeZone ?? QUIET_HOURS_DEFAULTS.timeZone,
   };
 }

@@ -4,7 +4,7 @@ import { POST as postEvent } from "@/app/api/alerts/events/route";
 import { PUT as putPrefs } from "@/app/api/alerts/preferences/route";
 import { POST as createWebhook } from "@/app/api/alerts/webhooks/route";
 import type { Queryable } from "@/lib/db/types";
-import { call, makeUngroupedUser, makeUser, SERVICE_KEY, type TestApp, type TestUser } from "./app";
+import { call, makeUngroupedUser, makeUser, SERVICE_KEY, type TestApp } from "./app";
 
 /**
  * A new user with one webhook at `url` that takes job_started alerts (and the
@@ -38,15 +38,14 @@ export async function userWithWebhook(
   return { user, webhookId: res.body.id as string, secret: res.body.secret as string };
 }
 
-/** Posts `count` job_started events for `user`, each about a new job, with the service key. */
-export async function postJobStarted(user: TestUser, count = 1): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const res = await call(postEvent, "POST", "/api/alerts/events", {
-      token: SERVICE_KEY,
-      body: { type: "job_started", user_id: user.id, job_id: randomUUID(), data: {} },
-    });
-    expect(res.status).toBe(202);
-  }
+/** Posts a job_started event about a new job for the user, as a training server would (the service key); answers its event id. */
+export async function postJobStarted(userId: string): Promise<string> {
+  const res = await call(postEvent, "POST", "/api/alerts/events", {
+    token: SERVICE_KEY,
+    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
+  });
+  expect(res.status).toBe(202);
+  return res.body.event_id as string;
 }
 
 /** How many of the user's deliveries are recorded as delivered. */

@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { expect } from "vitest";
-import { POST as postEvent } from "@/app/api/alerts/events/route";
 import type { Queryable } from "@/lib/db/types";
-import { call, SERVICE_KEY, startTestApp, type TestApp } from "../helpers/app";
+import { startTestApp, type TestApp } from "../helpers/app";
 import { userWithWebhook as webhookFixture } from "../helpers/fixtures";
 import type { ReceivedRequest } from "../helpers/receiver";
 import { requirePostgres, sharedEnv } from "../helpers/worker-process";
+
+export { postJobStarted } from "../helpers/fixtures";
 
 /**
  * The test process plays the web server (route handlers called directly) on
@@ -28,16 +27,6 @@ export async function startProcessApp(): Promise<{ app: TestApp; databaseUrl: st
  */
 export const userWithWebhook = (app: TestApp, url: string) =>
   webhookFixture(app, url, { secret: "generate" }, { ungrouped: true });
-
-/** Posts a job_started event for a new job, as a training server would. */
-export async function postJobStarted(userId: string): Promise<string> {
-  const res = await call(postEvent, "POST", "/api/alerts/events", {
-    token: SERVICE_KEY,
-    body: { type: "job_started", user_id: userId, job_id: randomUUID(), data: { model_name: "m" } },
-  });
-  expect(res.status).toBe(202);
-  return res.body.event_id as string;
-}
 
 export interface DeliveryRow {
   id: string;

@@ -22,16 +22,26 @@ describe("the Standard Webhooks signer", () => {
     ).toBe(VECTOR.signature);
   });
 
-  it("is verified by the standardwebhooks package", () => {
+  it("matches the standardwebhooks package's own signature of the vector", () => {
+    const hook = new Webhook(VECTOR.secret);
+    expect(hook.sign(VECTOR.id, new Date(VECTOR.timestamp * 1000), VECTOR.body)).toBe(
+      VECTOR.signature,
+    );
+  });
+
+  it("signs what the standardwebhooks package verifies, and nothing it rejects", () => {
+    const hook = new Webhook(VECTOR.secret);
+    // verify() checks the timestamp against the clock (5 minutes' tolerance): sign as of now.
+    const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       "webhook-id": VECTOR.id,
-      "webhook-timestamp": String(VECTOR.timestamp),
-      "webhook-signature": VECTOR.signature,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": signStandardWebhook(VECTOR.secret, VECTOR.id, timestamp, VECTOR.body),
     };
-    const hook = new Webhook(VECTOR.secret);
-    // The vector's timestamp is years old: verify as of then.
-    expect(hook.sign(VECTOR.id, new Date(VECTOR.timestamp * 1000), VECTOR.body)).toBe(
-      headers["webhook-signature"],
-    );
+    expect(hook.verify(VECTOR.body, headers)).toEqual({ test: 2432232314 });
+    // The same signature over another body, or from another secret, does not verify.
+    expect(() => hook.verify('{"test": 1}', headers)).toThrow();
+    const other = new Webhook(`whsec_${Buffer.alloc(24, 1).toString("base64")}`);
+    expect(() => other.verify(VECTOR.body, headers)).toThrow();
   });
 });
