@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WEBHOOK_TYPES } from "@/lib/alerts/alert.types";
 import type { Db, Row } from "@/lib/db/types";
 import { createTestDb, type TestDb } from "./helpers/db";
 import { seedOwnedRows } from "./helpers/owned-rows";
@@ -211,23 +212,15 @@ describe("the database's own invariants (even for the owner)", () => {
     }
   });
 
-  it("refuses a webhook type outside DESIGN.md's eight and a negative failure count", async () => {
+  it("refuses a webhook type outside the registry's kinds and a negative failure count, and accepts each kind", async () => {
     expect(
       await attempt("update user_webhooks set webhook_type = 'pigeon' where user_id = $1", [a]),
     ).toMatchObject(refused("user_webhooks_webhook_type_check"));
     expect(
       await attempt("update user_webhooks set failure_count = -1 where user_id = $1", [a]),
     ).toMatchObject(refused("user_webhooks_failure_count_check"));
-    for (const type of [
-      "slack",
-      "discord",
-      "generic",
-      "teams",
-      "telegram",
-      "ntfy",
-      "pagerduty",
-      "mattermost",
-    ]) {
+    // Every kind the registry knows: a new destination needs its migration too.
+    for (const type of WEBHOOK_TYPES) {
       const res = await attempt("update user_webhooks set webhook_type = $2 where user_id = $1", [
         a,
         type,
