@@ -114,6 +114,24 @@ export const WEBHOOK_TYPES = [
 ] as const;
 export type WebhookType = (typeof WEBHOOK_TYPES)[number];
 
+/**
+ * What a webhook's `secret` is, per type (DESIGN.md §5): a Standard Webhooks
+ * signing secret, the destination's own credential (an ntfy access token, a
+ * PagerDuty routing key, which a pagerduty webhook requires), or nothing (the
+ * URL carries the credential). The API validates by it and the web UI asks by it.
+ */
+export type WebhookSecretKind = "signing" | "ntfy-token" | "routing-key" | "none";
+export const WEBHOOK_SECRET: Record<WebhookType, WebhookSecretKind> = {
+  slack: "signing",
+  discord: "signing",
+  generic: "signing",
+  teams: "none",
+  telegram: "none",
+  ntfy: "ntfy-token",
+  pagerduty: "routing-key",
+  mattermost: "none",
+};
+
 /** Statuses of an alert as a whole, as history shows them. */
 export const ALERT_STATUSES = [
   "pending",

@@ -14,7 +14,9 @@ export {
   type EventType,
   GROUP_MESSAGE_TYPE,
   GROUPING,
+  WEBHOOK_SECRET,
   WEBHOOK_TYPES,
+  type WebhookSecretKind,
   type WebhookType,
 } from "./alert.types";
 export { describeQuietHours, type QuietHours } from "./quiet-hours";

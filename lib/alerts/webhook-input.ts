@@ -6,6 +6,7 @@ import {
   ALERT_FLAGS,
   DEFAULT_FLAGS,
   PAGERDUTY_DEFAULT_FLAGS,
+  WEBHOOK_SECRET,
   type WebhookType,
 } from "./alert.types";
 import {
@@ -124,34 +125,35 @@ function checkUrlForType(url: URL, type: WebhookType): void {
   }
 }
 
-/** Which secrets each kind takes: a signing secret, its own credential, or none. */
+/** Which secrets each kind takes (`WEBHOOK_SECRET`): a signing secret, its own credential, or none. */
 function checkSecretForType(
   secret: string | null | undefined,
   type: WebhookType,
   creating: boolean,
 ): void {
-  if (type === "pagerduty") {
+  const kind = WEBHOOK_SECRET[type];
+  if (kind === "routing-key") {
     if (creating && (secret === undefined || secret === null)) {
       throw HttpError.field(
         "secret",
-        "for pagerduty must be the Events API v2 integration (routing) key, 32 letters and digits, from the service's Integrations tab",
+        `for ${type} must be the Events API v2 integration (routing) key, 32 letters and digits, from the service's Integrations tab`,
       );
     }
     if (typeof secret === "string" && !isRoutingKey(secret)) {
       throw HttpError.field(
         "secret",
-        "for pagerduty must be the Events API v2 integration (routing) key: 32 letters and digits",
+        `for ${type} must be the Events API v2 integration (routing) key: 32 letters and digits`,
       );
     }
     return;
   }
   if (typeof secret !== "string") return;
-  if (type === "ntfy") {
+  if (kind === "ntfy-token") {
     if (!isNtfyToken(secret))
-      throw HttpError.field("secret", 'for ntfy must be an access token ("tk_…") or null');
+      throw HttpError.field("secret", `for ${type} must be an access token ("tk_…") or null`);
     return;
   }
-  if (type === "teams" || type === "telegram" || type === "mattermost") {
+  if (kind === "none") {
     throw HttpError.field(
       "secret",
       `must be null for ${type}: its URL carries the credential and it does not sign requests`,

@@ -6,6 +6,7 @@ import {
   DEFAULT_FLAGS,
   EVENT_TYPES,
   inferWebhookType,
+  WEBHOOK_SECRET,
   WEBHOOK_TYPES,
   type WebhookType,
 } from "@/lib/alerts/client";
@@ -45,25 +46,9 @@ const URL_PLACEHOLDERS: Record<WebhookType, string> = {
   mattermost: "https://mattermost.example.com/hooks/…",
 };
 
-/**
- * What a type's `secret` is (DESIGN.md §5): a Standard Webhooks signing
- * secret, the destination's own credential, or nothing at all.
- */
-type SecretKind = "signing" | "ntfy-token" | "routing-key" | "none";
-const SECRET_KIND: Record<WebhookType, SecretKind> = {
-  generic: "signing",
-  slack: "signing",
-  discord: "signing",
-  ntfy: "ntfy-token",
-  pagerduty: "routing-key",
-  teams: "none",
-  telegram: "none",
-  mattermost: "none",
-};
-
 /** The secret choice a new webhook of this type starts with. */
 const initialSecret = (type: WebhookType): SecretChoice =>
-  type === "generic" ? "generate" : SECRET_KIND[type] === "routing-key" ? "custom" : "none";
+  type === "generic" ? "generate" : WEBHOOK_SECRET[type] === "routing-key" ? "custom" : "none";
 
 /** The URL as far as it parses; the form suggests a type from it. */
 function suggestedType(raw: string): WebhookType | undefined {
@@ -117,7 +102,7 @@ export function WebhookForm({
   const { byField, rest } = splitErrors(problem, FIELDS);
   const errId = (field: string) => (byField[field] ? `${id}-${field}-error` : undefined);
 
-  const secretKind = SECRET_KIND[type];
+  const secretKind = WEBHOOK_SECRET[type];
 
   function chooseType(t: WebhookType, currentUrl = url) {
     setType(t);

@@ -1,7 +1,7 @@
 "use client";
 
 import { type ReactNode, useEffect, useRef, useState, useTransition } from "react";
-import { EVENT_TYPES } from "@/lib/alerts/client";
+import { EVENT_TYPES, WEBHOOK_SECRET } from "@/lib/alerts/client";
 import type { ProblemView, WebhookJson, WebhookTestJson } from "../../../_lib/api";
 import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
 import { ProblemBanner } from "../../../_ui/problem-banner";
@@ -376,10 +376,9 @@ function SecretReveal({
 
 /** What the webhook's secret is: a signing secret, the destination's credential, or nothing to say. */
 function secretNote(item: WebhookJson): string {
-  if (item.webhook_type === "pagerduty")
-    return item.has_secret ? " · routing key set" : " · no routing key";
-  if (item.webhook_type === "ntfy")
-    return item.has_secret ? " · access token set" : " · public topic";
-  if (["teams", "telegram", "mattermost"].includes(item.webhook_type)) return "";
+  const kind = WEBHOOK_SECRET[item.webhook_type];
+  if (kind === "routing-key") return item.has_secret ? " · routing key set" : " · no routing key";
+  if (kind === "ntfy-token") return item.has_secret ? " · access token set" : " · public topic";
+  if (kind === "none") return "";
   return item.has_secret ? " · signed" : " · unsigned";
 }
