@@ -110,11 +110,11 @@ export interface EncryptionKey {
   key: Buffer;
 }
 
-/** Raised when the environment is unusable; the message names the variable and the fix. */
 /** The log levels `LOG_LEVEL` takes (pino's). */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Raised when the environment is unusable; the message names the variable and the fix. */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

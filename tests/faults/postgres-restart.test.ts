@@ -4,16 +4,16 @@ import { migrate } from "@/lib/db/migrate";
 import { createPgDb } from "@/lib/db/pg";
 import type { Db } from "@/lib/db/types";
 import { signUserToken } from "@/lib/http/tokens";
-import { ENCRYPTION_KEY, JWT_SECRET, SERVICE_KEY } from "../helpers/app";
+import { JWT_SECRET, SERVICE_KEY } from "../helpers/app";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { createPgCluster, listClusters, type PgCluster } from "../helpers/pg-cluster";
 import { startReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import {
+  deploymentEnv,
   killAllWorkers,
   type LogLine,
   parseLog,
-  sharedEnv,
   spawnWorker,
   type WorkerProcess,
 } from "../helpers/worker-process";
@@ -49,16 +49,10 @@ beforeAll(async () => {
   db = createPgDb({ connectionString: databaseUrl, max: 2, onIdleError: () => {} });
   await migrate(db);
   receiver = await startReceiver();
-  const env = {
-    ...sharedEnv(),
-    DATABASE_URL: databaseUrl,
-    SUPABASE_JWT_SECRET: JWT_SECRET,
-    ALERTS_SERVICE_KEY: SERVICE_KEY,
-    ALERTS_ENCRYPTION_KEY: ENCRYPTION_KEY,
-    ALERTS_REQUIRE_CONFIG: "true",
+  const env = deploymentEnv(databaseUrl, {
     // The producers' retries must not run into the API's own rate limit.
     ALERTS_INGEST_RATE_LIMIT_PER_MINUTE: "0",
-  };
+  });
   web = await startNextServer({ ...env, ALERTS_WORKER: "inline" });
   workers = [await spawnWorker(databaseUrl, env)];
 }, 180_000);

@@ -38,6 +38,26 @@ export function sharedEnv(extra: Record<string, string> = {}): Record<string, st
   };
 }
 
+/**
+ * What a deployment on `databaseUrl` sets for its web and worker processes:
+ * the secrets of tests/helpers/app, configuration required, and
+ * `sharedEnv()`'s rules; `extra` adds or overrides.
+ */
+export function deploymentEnv(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    SUPABASE_JWT_SECRET: JWT_SECRET,
+    ALERTS_SERVICE_KEY: SERVICE_KEY,
+    ALERTS_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    ALERTS_REQUIRE_CONFIG: "true",
+    ...sharedEnv(),
+    ...extra,
+  };
+}
+
 export interface LogLine {
   level: number;
   msg: string;
@@ -79,16 +99,10 @@ export async function spawnWorker(
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? os.tmpdir(),
       TMPDIR: os.tmpdir(),
-      DATABASE_URL: databaseUrl,
-      SUPABASE_JWT_SECRET: JWT_SECRET,
-      ALERTS_SERVICE_KEY: SERVICE_KEY,
-      ALERTS_ENCRYPTION_KEY: ENCRYPTION_KEY,
-      ALERTS_REQUIRE_CONFIG: "true",
       // Only an email outbox would go there; these tests send webhooks.
       ALERTS_DATA_DIR: path.join(os.tmpdir(), "training-alerts-worker"),
       LOG_LEVEL: "warn",
-      ...sharedEnv(),
-      ...env,
+      ...deploymentEnv(databaseUrl, env),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { Queryable } from "@/lib/db/types";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { userWithWebhook as webhookFixture } from "../helpers/fixtures";
@@ -81,4 +82,39 @@ export function byWebhookId(requests: ReceivedRequest[]) {
       { requests: rs.length, ok: rs.filter((r) => r.status === 200).length },
     ]),
   );
+}
+
+/**
+ * After a worker stopped mid-send: nothing was cut off. Every request the
+ * receiver got was answered and recorded as delivered, no delivery holds a
+ * lease, and some but not all of the `events` deliveries went out.
+ */
+export async function expectNothingCutOff(
+  app: TestApp,
+  receiver: { requests: ReceivedRequest[] },
+  events: number,
+): Promise<void> {
+  const afterStop = await deliveries(app);
+  const delivered = new Set(afterStop.filter((d) => d.status === "delivered").map((d) => d.id));
+  expect(afterStop.filter((d) => d.status === "sending")).toEqual([]);
+  expect(receiver.requests.length).toBeGreaterThan(0);
+  for (const r of receiver.requests) {
+    expect(r.status).toBe(200);
+    expect(delivered.has(String(r.headers["webhook-id"]).replace(/^msg_/, ""))).toBe(true);
+  }
+  expect(receiver.requests.length).toBeLessThan(events);
+}
+
+/** All `events` deliveries delivered at their first attempt, with exactly one request (a 200) per webhook-id. */
+export async function expectEachDeliveredOnce(
+  app: TestApp,
+  receiver: { requests: ReceivedRequest[] },
+  events: number,
+): Promise<void> {
+  const rows = await deliveries(app);
+  expect(rows).toHaveLength(events);
+  expect(rows.filter((d) => d.status !== "delivered" || d.attempts !== 1)).toEqual([]);
+  expect(receiver.requests).toHaveLength(events);
+  const perId = byWebhookId(receiver.requests);
+  for (const d of rows) expect(perId.get(webhookIdOf(d.id))).toEqual({ requests: 1, ok: 1 });
 }

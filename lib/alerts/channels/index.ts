@@ -107,4 +107,4 @@ export type {
   Pacing,
   Verdict,
 } from "./channel.types";
-export { emailDestination, openDestination } from "./open-destination";
+export { emailDestination } from "./open-destination";
