@@ -25,6 +25,14 @@ module.exports = {
       },
     },
     {
+      name: "webhook-kinds-are-browser-safe",
+      comment:
+        "What the web UI knows of each webhook kind (channels/<kind>/kind.ts, listed in channels/kinds.ts) goes into the browser bundle through lib/alerts/client.ts: those files import only each other, never a channel, a formatter or Node.",
+      severity: "error",
+      from: { path: "^lib/alerts/channels/([^/]+/kind|kinds|webhook-kind)\\.ts$" },
+      to: { pathNot: "^lib/alerts/channels/([^/]+/kind|webhook-kind)\\.ts$" },
+    },
+    {
       name: "lib-never-imports-app",
       comment: "Routes and pages use lib; lib never uses them.",
       severity: "error",

@@ -1,4 +1,10 @@
-import type { AlertFlag, AlertStatus, EventType, WebhookType } from "@/lib/alerts/client";
+import {
+  type AlertFlag,
+  type AlertStatus,
+  type EventType,
+  WEBHOOK_KINDS,
+  type WebhookType,
+} from "@/lib/alerts/client";
 
 /** What each alert type is called in the UI, and one line on when it happens. */
 export const EVENT_LABELS: Record<EventType, { label: string; explain: string }> = {
@@ -69,16 +75,10 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
   grouped: "Grouped",
 };
 
-export const WEBHOOK_TYPE_LABELS: Record<WebhookType, string> = {
-  slack: "Slack",
-  discord: "Discord",
-  generic: "Generic (signed JSON)",
-  teams: "Microsoft Teams",
-  telegram: "Telegram",
-  ntfy: "ntfy",
-  pagerduty: "PagerDuty",
-  mattermost: "Mattermost",
-};
+/** What the UI calls each webhook type (its kind's `label`). */
+export const WEBHOOK_TYPE_LABELS = Object.fromEntries(
+  WEBHOOK_KINDS.map((k) => [k.type, k.label]),
+) as Record<WebhookType, string>;
 
 export const WEEKDAYS = [
   "Sunday",

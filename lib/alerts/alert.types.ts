@@ -11,6 +11,8 @@
  *   attempts, status codes and errors.
  */
 
+import { WEBHOOK_SECRET, WEBHOOK_TYPES, type WebhookType } from "./channels/kinds";
+
 /** Every alert type, in the seed's order (SEED.md, Alert Types). */
 export const ALERT_TYPES = [
   "job_started",
@@ -102,35 +104,9 @@ export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
   alert_group_completed: false,
 };
 
-export const WEBHOOK_TYPES = [
-  "slack",
-  "discord",
-  "generic",
-  "teams",
-  "telegram",
-  "ntfy",
-  "pagerduty",
-  "mattermost",
-] as const;
-export type WebhookType = (typeof WEBHOOK_TYPES)[number];
-
-/**
- * What a webhook's `secret` is, per type (DESIGN.md §5): a Standard Webhooks
- * signing secret, the destination's own credential (an ntfy access token, a
- * PagerDuty routing key, which a pagerduty webhook requires), or nothing (the
- * URL carries the credential). The API validates by it and the web UI asks by it.
- */
-export type WebhookSecretKind = "signing" | "ntfy-token" | "routing-key" | "none";
-export const WEBHOOK_SECRET: Record<WebhookType, WebhookSecretKind> = {
-  slack: "signing",
-  discord: "signing",
-  generic: "signing",
-  teams: "none",
-  telegram: "none",
-  ntfy: "ntfy-token",
-  pagerduty: "routing-key",
-  mattermost: "none",
-};
+export type { WebhookSecretKind } from "./channels/webhook-kind";
+// The webhook kinds live in their channel folders (`kind.ts`), listed in channels/kinds.ts.
+export { WEBHOOK_SECRET, WEBHOOK_TYPES, type WebhookType };
 
 /** Statuses of an alert as a whole, as history shows them. */
 export const ALERT_STATUSES = [

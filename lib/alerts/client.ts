@@ -19,5 +19,6 @@ export {
   type WebhookSecretKind,
   type WebhookType,
 } from "./alert.types";
+export { inferWebhookType, WEBHOOK_KINDS, webhookKind } from "./channels/kinds";
+export type { WebhookKind } from "./channels/webhook-kind";
 export { describeQuietHours, type QuietHours } from "./quiet-hours";
-export { inferWebhookType } from "./webhook-type";

@@ -15,9 +15,9 @@ import {
   isSigningSecret,
   type WebhookPatch,
 } from "./api/webhooks.schema";
+import { inferWebhookType } from "./channels/kinds";
 import type { WebhookWrite } from "./sql/webhooks";
 import {
-  inferWebhookType,
   isRetiredTeamsConnector,
   RETIRED_TEAMS_CONNECTOR,
   UNKNOWN_WEBHOOK_TYPE,

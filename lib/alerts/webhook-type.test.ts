@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { inferWebhookType, isRetiredTeamsConnector } from "./webhook-type";
+import { inferWebhookType } from "./channels/kinds";
+import { isRetiredTeamsConnector } from "./webhook-type";
 
 const infer = (url: string) => inferWebhookType(new URL(url));
 

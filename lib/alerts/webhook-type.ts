@@ -1,31 +1,4 @@
-import { WEBHOOK_TYPES, type WebhookType } from "./alert.types";
-
-/**
- * "Paste the URL you were given": the destination kind a webhook URL's host
- * and path name, used only when a create omits `webhook_type` (DESIGN.md §5).
- * An explicit type always wins and is never refused because of the host:
- * self-hosted ntfy, Mattermost or Telegram Bot API servers and test receivers
- * are legitimate. Pure.
- */
-export function inferWebhookType(url: URL): WebhookType | undefined {
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  const path = url.pathname;
-  const under = (domain: string) => host === domain || host.endsWith(`.${domain}`);
-  if (host === "hooks.slack.com") return "slack";
-  if (
-    ["discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com"].includes(host) &&
-    path.startsWith("/api/webhooks/")
-  )
-    return "discord";
-  // Power Automate "Workflows" webhooks (the replacement of Teams connectors).
-  if (under("logic.azure.com") || under("api.powerplatform.com")) return "teams";
-  if (host === "api.telegram.org" && /^\/bot[^/]+\//.test(path)) return "telegram";
-  if (host === "ntfy.sh") return "ntfy";
-  if (host === "events.pagerduty.com" || host === "events.eu.pagerduty.com") return "pagerduty";
-  // Mattermost's incoming webhook ids are 26 lowercase letters and digits, on any host.
-  if (/^\/hooks\/[a-z0-9]{26}\/?$/.test(path)) return "mattermost";
-  return undefined;
-}
+import { WEBHOOK_TYPES } from "./channels/kinds";
 
 /**
  * Office 365 connector URLs for Teams (`outlook.office.com/webhook…`,

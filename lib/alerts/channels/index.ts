@@ -4,6 +4,7 @@ import type { Channel, ChannelIo, ChannelResult, Destination } from "./channel.t
 import { discordChannel } from "./discord/index";
 import { emailChannel } from "./email/index";
 import { genericChannel } from "./generic/index";
+import type { WebhookType } from "./kinds";
 import { mattermostChannel } from "./mattermost/index";
 import { ntfyChannel } from "./ntfy/index";
 import { OPERATOR_ERROR_PREFIX, openDestination, type StoredWebhook } from "./open-destination";
@@ -14,9 +15,11 @@ import { telegramChannel } from "./telegram/index";
 
 /**
  * The channel registry: every destination kind the engine can deliver to.
- * Adding one is a folder `channels/<kind>/` exporting a `Channel` (see
- * channel.types.ts) and one line here; the worker, the pacing and the test
- * endpoint find it by `webhook_type` (or `email`).
+ * A webhook kind is a folder `channels/<kind>/` with its `Channel` (see
+ * channel.types.ts) in `index.ts` and what the rest of the system knows of it
+ * in `kind.ts` (listed in `kinds.ts`); once it is listed there, typecheck asks
+ * for its line here. The worker, the pacing and the test endpoint find it by
+ * `webhook_type` (or `email`).
  */
 export const CHANNELS = {
   email: emailChannel,
@@ -28,7 +31,7 @@ export const CHANNELS = {
   ntfy: ntfyChannel,
   pagerduty: pagerDutyChannel,
   mattermost: mattermostChannel,
-} as const;
+} as const satisfies Record<"email" | WebhookType, AnyChannel>;
 
 export type DestinationKind = keyof typeof CHANNELS;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WEBHOOK_TYPES } from "../alert.types";
 import { CHANNELS, channelFor } from "./index";
+import { inferWebhookType, WEBHOOK_KINDS, WEBHOOK_SECRET, webhookKind } from "./kinds";
 
 describe("the channel registry", () => {
   it("has one channel for email and for every webhook type the API accepts, and no other", () => {
@@ -21,5 +22,24 @@ describe("the channel registry", () => {
     expect(channelFor("pigeon")).toBeUndefined();
     expect(channelFor("toString")).toBeUndefined();
     expect(channelFor("__proto__")).toBeUndefined();
+  });
+
+  it("lists each webhook kind once, with what the API and the web UI need of it", () => {
+    expect(new Set(WEBHOOK_KINDS.map((k) => k.type)).size).toBe(WEBHOOK_KINDS.length);
+    for (const kind of WEBHOOK_KINDS) {
+      expect(webhookKind(kind.type), kind.type).toBe(kind);
+      expect(WEBHOOK_SECRET[kind.type], kind.type).toBe(kind.secret);
+      expect(kind.label.length, kind.type).toBeGreaterThan(0);
+      expect(kind.urlHint.length, kind.type).toBeGreaterThan(0);
+      expect(kind.badge.fill, kind.type).toMatch(/^#[0-9a-f]{6}$/);
+      expect(kind.badge.glyph.length, kind.type).toBeGreaterThan(0);
+      // The placeholder (its "…" filled in) and a fixed endpoint are URLs its inference (if any) takes.
+      for (const url of [kind.urlPlaceholder, "defaultUrl" in kind ? kind.defaultUrl : undefined]) {
+        if (url === undefined || !("inferFrom" in kind)) continue;
+        expect(inferWebhookType(new URL(url.replaceAll("…", "a".repeat(26)))), url).toBe(kind.type);
+      }
+    }
+    expect(webhookKind("pigeon")).toBeUndefined();
+    expect(webhookKind("toString")).toBeUndefined();
   });
 });

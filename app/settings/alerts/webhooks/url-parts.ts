@@ -88,8 +88,3 @@ export const URL_PARTS: Partial<Record<WebhookType, UrlParts>> = {
   telegram: TELEGRAM,
   ntfy: NTFY,
 };
-
-/** The URL a kind starts with when it needs no pasting (PagerDuty's one endpoint). */
-export const DEFAULT_URL: Partial<Record<WebhookType, string>> = {
-  pagerduty: "https://events.pagerduty.com/v2/enqueue",
-};

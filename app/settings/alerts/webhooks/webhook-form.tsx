@@ -9,6 +9,7 @@ import {
   WEBHOOK_SECRET,
   WEBHOOK_TYPES,
   type WebhookType,
+  webhookKind,
 } from "@/lib/alerts/client";
 import type { ApiResult, ProblemView, WebhookJson } from "../../../_lib/api";
 import { describedBy, FieldError } from "../../../_ui/field-error";
@@ -16,35 +17,9 @@ import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
 import { ProblemBanner, splitErrors } from "../../../_ui/problem-banner";
 import { WebhookIcon } from "../../../_ui/webhook-icon";
 import { createWebhook, updateWebhook } from "./actions";
-import { DEFAULT_URL, URL_PARTS } from "./url-parts";
+import { URL_PARTS } from "./url-parts";
 
 type SecretChoice = "keep" | "none" | "generate" | "custom";
-
-const URL_HINTS: Record<WebhookType, string> = {
-  slack:
-    "Slack: Apps → Incoming Webhooks → “Add New Webhook to Workspace”; starts with https://hooks.slack.com/services/",
-  discord: "Discord: channel settings → Integrations → Webhooks → “Copy Webhook URL”.",
-  generic: "Your endpoint receives a JSON POST: { type, timestamp, data }.",
-  teams:
-    "Teams: channel ••• → Workflows → “Post to a channel when a webhook request is received” → copy the URL.",
-  telegram:
-    "Telegram: https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat id> (token from @BotFather).",
-  ntfy: "ntfy: the topic URL, e.g. https://ntfy.sh/<topic> or your own server's.",
-  pagerduty:
-    "PagerDuty: https://events.pagerduty.com/v2/enqueue; put the Events API v2 integration key in the secret.",
-  mattermost: "Mattermost: Integrations → Incoming Webhooks → Add → copy the URL (…/hooks/…).",
-};
-
-const URL_PLACEHOLDERS: Record<WebhookType, string> = {
-  slack: "https://hooks.slack.com/services/…",
-  discord: "https://discord.com/api/webhooks/…",
-  generic: "https://example.com/training-alerts",
-  teams: "https://….logic.azure.com/workflows/…",
-  telegram: "https://api.telegram.org/bot…/sendMessage?chat_id=…",
-  ntfy: "https://ntfy.sh/…",
-  pagerduty: "https://events.pagerduty.com/v2/enqueue",
-  mattermost: "https://mattermost.example.com/hooks/…",
-};
 
 /** The secret choice a new webhook of this type starts with. */
 const initialSecret = (type: WebhookType): SecretChoice =>
@@ -107,7 +82,7 @@ export function WebhookForm({
   function chooseType(t: WebhookType, currentUrl = url) {
     setType(t);
     if (!existing && !secretTouched) setSecretChoice(initialSecret(t));
-    const fixed = DEFAULT_URL[t];
+    const fixed = webhookKind(t)?.defaultUrl;
     if (!existing && fixed && currentUrl.trim() === "") setUrl(fixed);
     const parsed = URL_PARTS[t]?.parse(currentUrl);
     if (parsed) setPartValues(parsed.values);
@@ -235,7 +210,7 @@ export function WebhookForm({
           spellCheck={false}
           required={!existing}
           value={url}
-          placeholder={URL_PLACEHOLDERS[type]}
+          placeholder={webhookKind(type)?.urlPlaceholder}
           onChange={(e) => onUrlChange(e.target.value)}
           aria-invalid={byField.url ? true : undefined}
           aria-describedby={describedBy(`${id}-url-hint`, errId("url"))}
@@ -253,7 +228,7 @@ export function WebhookForm({
                   Looks like a {WEBHOOK_TYPE_LABELS[suggested]} URL; type set to match.{" "}
                 </span>
               ) : null}
-              {URL_HINTS[type]}
+              {webhookKind(type)?.urlHint}
             </>
           )}
         </p>

@@ -4,10 +4,11 @@ import { formatDiscordGroup } from "../../formatters/group/discord.group";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { discordKind } from "./kind";
 
 /** Discord webhooks: embeds; about 30 messages a minute per channel. */
 export const discordChannel: Channel<WebhookPayload, SafePostResult> = {
-  kind: "discord",
+  kind: discordKind.type,
   format: (card) => ({ body: JSON.stringify(formatDiscord(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatDiscordGroup(group)) }),
   // Discord answers 204 with no body unless asked to wait; with it, errors carry codes.

@@ -4,10 +4,11 @@ import { formatGenericGroup } from "../../formatters/group/generic.group";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { genericKind } from "./kind";
 
 /** Generic webhooks: `{ type, timestamp, data }`, signed with Standard Webhooks when a secret is set. Unpaced. */
 export const genericChannel: Channel<WebhookPayload, SafePostResult> = {
-  kind: "generic",
+  kind: genericKind.type,
   format: (card) => ({ body: JSON.stringify(formatGeneric(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatGenericGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),

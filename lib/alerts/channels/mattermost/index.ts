@@ -4,6 +4,7 @@ import { formatMattermost } from "../../formatters/mattermost.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { mattermostKind } from "./kind";
 import { isMattermostRevoked } from "./rules";
 
 /**
@@ -14,7 +15,7 @@ import { isMattermostRevoked } from "./rules";
  * 0.2 s apart stays under it.
  */
 export const mattermostChannel: Channel<WebhookPayload, SafePostResult> = {
-  kind: "mattermost",
+  kind: mattermostKind.type,
   format: (card) => ({ body: JSON.stringify(formatMattermost(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatMattermostGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),

@@ -4,6 +4,7 @@ import { formatNtfy } from "../../formatters/ntfy.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { ntfyKind } from "./kind";
 import { isNtfyRevoked, ntfyRetryAfter, ntfyTarget } from "./rules";
 
 export interface NtfyRequest {
@@ -21,7 +22,7 @@ export interface NtfyRequest {
  * https://docs.ntfy.sh/config/#rate-limiting).
  */
 export const ntfyChannel: Channel<NtfyRequest, SafePostResult> = {
-  kind: "ntfy",
+  kind: ntfyKind.type,
   format: (card, destination) => {
     const { endpoint, topic } = ntfyTarget(destination.address);
     return { endpoint, body: JSON.stringify({ topic, ...formatNtfy(card) }) };

@@ -4,6 +4,7 @@ import { formatPagerDuty, PAGERDUTY_TRIGGERS } from "../../formatters/pagerduty.
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { pagerDutyKind } from "./kind";
 import { isPagerDutyRevoked } from "./rules";
 
 /** An Events API v2 event as formatted (without its routing key), or why nothing is sent. */
@@ -19,7 +20,7 @@ export type PagerDutySent = SafePostResult | { kind: "skipped"; reason: string }
  * minute per integration key (Events API rate limits): one per 0.5 s.
  */
 export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
-  kind: "pagerduty",
+  kind: pagerDutyKind.type,
   format: (card) => {
     const event = formatPagerDuty(card);
     return event ? { event } : { skip: `PagerDuty takes no ${card.type} alerts; nothing was sent` };

@@ -4,10 +4,11 @@ import { formatSlack } from "../../formatters/slack.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { slackKind } from "./kind";
 
 /** Slack incoming webhooks: Block Kit; about one message a second per webhook. */
 export const slackChannel: Channel<WebhookPayload, SafePostResult> = {
-  kind: "slack",
+  kind: slackKind.type,
   format: (card) => ({ body: JSON.stringify(formatSlack(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatSlackGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),

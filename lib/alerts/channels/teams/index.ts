@@ -4,6 +4,7 @@ import { formatTeams } from "../../formatters/teams.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
+import { teamsKind } from "./kind";
 import { isTeamsRevoked } from "./rules";
 
 /**
@@ -14,7 +15,7 @@ import { isTeamsRevoked } from "./rules";
  * one a second stays well clear.
  */
 export const teamsChannel: Channel<WebhookPayload, SafePostResult> = {
-  kind: "teams",
+  kind: teamsKind.type,
   format: (card) => ({ body: JSON.stringify(formatTeams(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatTeamsGroup(group)) }),
   send: (payload, destination, io) => postWebhook(payload, destination, io),

@@ -4,6 +4,7 @@ import { formatTelegram } from "../../formatters/telegram.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { telegramKind } from "./kind";
 import {
   isTelegramRevoked,
   telegramMigratedChatId,
@@ -31,7 +32,7 @@ export interface TelegramSent {
  * (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
  */
 export const telegramChannel: Channel<TelegramRequest, TelegramSent> = {
-  kind: "telegram",
+  kind: telegramKind.type,
   format: (card, destination) => {
     const { endpoint, chatId } = telegramTarget(destination.address);
     return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegram(card) }) };
