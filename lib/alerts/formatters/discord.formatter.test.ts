@@ -15,6 +15,7 @@ import {
   JOB_ID,
   RTL,
 } from "@/tests/helpers/alert-cards";
+import { CHANNELS } from "../channels/index";
 import {
   DISCORD_COLOURS,
   DISCORD_LIMITS,
@@ -22,7 +23,6 @@ import {
   embedLength,
   formatDiscord,
 } from "./discord.formatter";
-import { formatWebhookBody } from "./index";
 
 const L = DISCORD_LIMITS;
 
@@ -243,7 +243,16 @@ describe("Discord formatter", () => {
 
   it("is what a discord webhook sends", () => {
     const card = cardOf("job_failed");
-    expect(JSON.parse(formatWebhookBody("discord", card))).toEqual(formatDiscord(card));
+    expect(
+      JSON.parse(
+        CHANNELS.discord.format(card, {
+          kind: "discord",
+          webhookId: "w",
+          address: "https://example.test/hook",
+          secret: null,
+        }).body,
+      ),
+    ).toEqual(formatDiscord(card));
   });
 
   it("keeps every limit for arbitrary text in every user field", () => {

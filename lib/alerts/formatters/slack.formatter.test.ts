@@ -14,7 +14,7 @@ import {
   JOB_ID,
   RTL,
 } from "@/tests/helpers/alert-cards";
-import { formatWebhookBody } from "./index";
+import { CHANNELS } from "../channels/index";
 import {
   formatSlack,
   SLACK_LIMITS,
@@ -200,7 +200,16 @@ describe("Slack formatter", () => {
 
   it("is what a slack webhook sends", () => {
     const card = cardOf("job_completed");
-    expect(JSON.parse(formatWebhookBody("slack", card))).toEqual(formatSlack(card));
+    expect(
+      JSON.parse(
+        CHANNELS.slack.format(card, {
+          kind: "slack",
+          webhookId: "w",
+          address: "https://example.test/hook",
+          secret: null,
+        }).body,
+      ),
+    ).toEqual(formatSlack(card));
   });
 
   it("keeps every limit for arbitrary text in every user field", () => {

@@ -8,14 +8,14 @@ import {
   jobIdOf,
   member,
 } from "@/tests/helpers/group-cards";
-import { channelFor } from "../../channels/index";
+import { CHANNELS, channelFor } from "../../channels/index";
+import type { GroupCard } from "../../grouping/group-card";
 import { groupHeadline } from "../../grouping/group-view";
 import { DISCORD_LIMITS, embedLength } from "../discord.formatter";
 import { SLACK_LIMITS, type SlackBlock, type SlackPayload } from "../slack.formatter";
 import { formatDiscordGroup } from "./discord.group";
 import { EMAIL_GROUP, formatEmailGroup } from "./email.group";
 import { formatGenericGroup, GENERIC_GROUP } from "./generic.group";
-import { formatGroupWebhookBody } from "./index";
 import { formatSlackGroup } from "./slack.group";
 
 describe("group headline", () => {
@@ -243,7 +243,7 @@ describe("generic group message", () => {
   });
 
   it("bounds the body for 1,000 members with 50 KB tracebacks each", () => {
-    const json = formatGroupWebhookBody("generic", groupOf(1000, {}, hostile));
+    const json = groupBody("generic", groupOf(1000, {}, hostile));
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(GENERIC_GROUP.bytes);
     const body = JSON.parse(json) as ReturnType<typeof formatGenericGroup>;
     expect(body.data.alerts.length + body.data.omitted).toBe(1000);
@@ -253,14 +253,22 @@ describe("generic group message", () => {
   });
 });
 
-describe("formatGroupWebhookBody", () => {
-  it("picks the layout by webhook type, and every first-round channel has a grouped layout", () => {
+describe("the channels' group messages", () => {
+  it("use each webhook type's layout, and every first-round channel has a grouped layout", () => {
     const card = groupOf(2);
-    expect(JSON.parse(formatGroupWebhookBody("slack", card)).blocks).toBeDefined();
-    expect(JSON.parse(formatGroupWebhookBody("discord", card)).embeds).toHaveLength(1);
-    expect(JSON.parse(formatGroupWebhookBody("generic", card)).type).toBe("alert.group");
+    expect(JSON.parse(groupBody("slack", card)).blocks).toBeDefined();
+    expect(JSON.parse(groupBody("discord", card)).embeds).toHaveLength(1);
+    expect(JSON.parse(groupBody("generic", card)).type).toBe("alert.group");
     for (const kind of ["email", "slack", "discord", "generic"]) {
       expect(channelFor(kind)?.formatGroup, kind).toBeDefined();
     }
   });
 });
+
+/** The body a webhook channel sends for a group message. */
+function groupBody(kind: "slack" | "discord" | "generic", card: GroupCard): string {
+  const destination = { kind, webhookId: "w", address: "https://example.test/hook", secret: null };
+  const format = CHANNELS[kind].formatGroup;
+  if (!format) throw new Error(`${kind} has no group layout`);
+  return format(card, destination).body;
+}
