@@ -82,28 +82,6 @@ export const QUIET_HOURS_DEFAULTS = {
 /** Why an email delivery is skipped when the user has no address at all. */
 export const NO_EMAIL_ADDRESS = "no email address: set email_address in your alert preferences";
 
-/** Destination kinds of a webhook (DESIGN.md §5); each has its own format, classifier and pacing. */
-/**
- * PagerDuty pages people, so a PagerDuty webhook takes by default only what
- * needs someone now (job_failed, gpu_oom, timeout_warning, disk_warning),
- * plus job_completed, which never pages: it resolves the job's incident.
- * Types it does not page for (job_started, job_cancelled, loss_diverged,
- * group_completed) are off.
- */
-export const PAGERDUTY_DEFAULT_FLAGS: Record<AlertFlag, boolean> = {
-  alert_job_started: false,
-  alert_job_completed: true,
-  alert_job_failed: true,
-  alert_job_cancelled: false,
-  alert_gpu_oom: true,
-  alert_disk_warning: true,
-  alert_timeout_warning: true,
-  // A diverged loss wastes the run but needs no one at night: chat and email tell of it.
-  alert_loss_diverged: false,
-  // A sweep summary is a report, not an incident.
-  alert_group_completed: false,
-};
-
 export type { WebhookSecretKind } from "./channels/webhook-kind";
 // The webhook kinds live in their channel folders (`kind.ts`), listed in channels/kinds.ts.
 export { WEBHOOK_SECRET, WEBHOOK_TYPES, type WebhookType };

@@ -2,20 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { Config } from "../config/config";
 import { HttpError } from "../errors/http-error";
 import { encrypt } from "../security/encryption";
-import {
-  ALERT_FLAGS,
-  DEFAULT_FLAGS,
-  PAGERDUTY_DEFAULT_FLAGS,
-  WEBHOOK_SECRET,
-  type WebhookType,
-} from "./alert.types";
+import { ALERT_FLAGS, DEFAULT_FLAGS, WEBHOOK_SECRET, type WebhookType } from "./alert.types";
 import {
   isNtfyToken,
   isRoutingKey,
   isSigningSecret,
   type WebhookPatch,
 } from "./api/webhooks.schema";
-import { inferWebhookType } from "./channels/kinds";
+import { inferWebhookType, webhookKind } from "./channels/kinds";
 import type { WebhookWrite } from "./sql/webhooks";
 import {
   isRetiredTeamsConnector,
@@ -77,10 +71,11 @@ export function toWebhookWrite(
   if (type && how.mode !== "patch") write.webhook_type = type;
 
   if (how.mode !== "patch") {
-    const defaults = type === "pagerduty" ? PAGERDUTY_DEFAULT_FLAGS : DEFAULT_FLAGS;
+    const defaults = (type ? webhookKind(type)?.defaultFlags : undefined) ?? DEFAULT_FLAGS;
     for (const f of ALERT_FLAGS) write[f] = input[f] ?? defaults[f];
   }
-  if (parsed && type) checkUrlForType(parsed, type);
+  const urlProblem = parsed && type ? webhookKind(type)?.checkUrl?.(parsed) : undefined;
+  if (urlProblem) throw HttpError.field("url", urlProblem);
   if (type) checkSecretForType(secret, type, how.mode === "create");
 
   if (parsed) {
@@ -97,32 +92,6 @@ export function toWebhookWrite(
     write.secret = encrypt(config.encryptionKeys, secret, SECRET_PURPOSE);
   }
   return { write, generatedSecret };
-}
-
-/** What the URL of each kind must hold beyond being a safe https URL (DESIGN.md §5). */
-function checkUrlForType(url: URL, type: WebhookType): void {
-  if (type === "telegram") {
-    if (!/^\/bot[^/]+\/sendMessage\/?$/.test(url.pathname)) {
-      throw HttpError.field(
-        "url",
-        "for telegram must be https://api.telegram.org/bot<token>/sendMessage?chat_id=<chat id> (or the same path on your Bot API server)",
-      );
-    }
-    const chat = url.searchParams.get("chat_id") ?? "";
-    if (!/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/.test(chat)) {
-      throw HttpError.field(
-        "url",
-        "for telegram needs ?chat_id=<chat id> (a number such as -1001234567890, or @channelname); message the bot, then read the id from https://api.telegram.org/bot<token>/getUpdates",
-      );
-    }
-  }
-  // The topic is the last segment; a self-hosted server may sit behind a sub-path (ntfyTarget).
-  if (type === "ntfy" && url.pathname.split("/").filter(Boolean).length === 0) {
-    throw HttpError.field(
-      "url",
-      "for ntfy must be the topic's URL, such as https://ntfy.sh/<topic> (or https://your-server/<path>/<topic>)",
-    );
-  }
 }
 
 /** Which secrets each kind takes (`WEBHOOK_SECRET`): a signing secret, its own credential, or none. */

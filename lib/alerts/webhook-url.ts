@@ -1,6 +1,7 @@
 import type { Config } from "../config/config";
 import { HttpError } from "../errors/http-error";
 import { ipFromHost, isForbiddenAddress } from "../security/outbound";
+import { webhookKind } from "./channels/kinds";
 
 /**
  * Checks a webhook URL when it is saved: an absolute https URL (http only with
@@ -71,11 +72,13 @@ export function maskUrl(url: URL, type?: string): string {
   const port = url.port ? `:${url.port}` : "";
   const base = `${url.protocol}//${url.hostname}${port}`;
   if (!first) return `${base}/`;
-  const keep = type === "ntfy" ? 2 : 4;
+  const keeps = type === undefined ? undefined : webhookKind(type)?.maskKeeps;
   const shown =
-    first.length > 16 || type === "ntfy" || type === "telegram"
-      ? `${first.slice(0, keep)}…`
-      : first;
+    keeps !== undefined
+      ? `${first.slice(0, keeps)}…`
+      : first.length > 16
+        ? `${first.slice(0, 4)}…`
+        : first;
   return rest.length > 0 || url.search || shown !== first
     ? `${base}/${shown}/…`
     : `${base}/${shown}`;

@@ -1,11 +1,6 @@
 import { z } from "zod";
-import {
-  ALERT_FLAGS,
-  type AlertFlag,
-  DEFAULT_FLAGS,
-  PAGERDUTY_DEFAULT_FLAGS,
-  WEBHOOK_TYPES,
-} from "../alert.types";
+import { ALERT_FLAGS, type AlertFlag, DEFAULT_FLAGS, WEBHOOK_TYPES } from "../alert.types";
+import { WEBHOOK_KINDS } from "../channels/kinds";
 import { bool, displayName, uuid } from "./fields";
 
 /** Longest accepted webhook URL (DESIGN.md §5). */
@@ -73,20 +68,27 @@ export const webhookPatchSchema = z.strictObject({
 });
 export type WebhookPatch = z.output<typeof webhookPatchSchema>;
 
+const onOff = (on: boolean) => (on ? "on" : "off");
+
 const createFlags = Object.fromEntries(
   ALERT_FLAGS.map((f) => [
     f,
     bool(f)
       .optional()
       .describe(
-        `default ${DEFAULT_FLAGS[f] ? "on" : "off"}, for pagerduty ${PAGERDUTY_DEFAULT_FLAGS[f] ? "on" : "off"}`,
+        [
+          `default ${onOff(DEFAULT_FLAGS[f])}`,
+          ...WEBHOOK_KINDS.flatMap((k) =>
+            "defaultFlags" in k ? [`for ${k.type} ${onOff(k.defaultFlags[f])}`] : [],
+          ),
+        ].join(", "),
       ),
   ]),
 ) as Record<AlertFlag, z.ZodOptional<z.ZodBoolean>>;
 
 /**
  * `POST` (create) and `PUT` (replace): `name` and `url` are required, other
- * fields take the defaults of the webhook's type (webhookFlagDefaults).
+ * fields take the defaults of the webhook's type (its kind's `defaultFlags`, else DEFAULT_FLAGS).
  * `webhook_type` omitted is inferred from the URL. `secret` omitted on PUT
  * keeps the current secret (it is write-only, so a client cannot send it
  * back); null removes it.

@@ -1,3 +1,5 @@
+import type { AlertFlag } from "../alert.types";
+
 /**
  * What the rest of the system knows of a webhook kind, besides its channel:
  * one object per kind (`channels/<kind>/kind.ts`), listed in `kinds.ts`.
@@ -16,6 +18,23 @@ export interface WebhookKind {
   readonly urlPlaceholder: string;
   /** The URL a new webhook starts with, for a kind with one fixed endpoint (PagerDuty's). */
   readonly defaultUrl?: string;
+  /**
+   * Each alert flag's default for a new webhook of this kind, when it is not
+   * `DEFAULT_FLAGS` (PagerDuty pages people, so it takes only what needs
+   * someone now). A full table, so a new alert type must decide for it.
+   */
+  readonly defaultFlags?: Readonly<Record<AlertFlag, boolean>>;
+  /**
+   * What a URL of this kind must hold beyond being a safe https URL: the
+   * sentence that says how to fix it (after "url "), or undefined. Pure.
+   */
+  checkUrl?(url: URL): string | undefined;
+  /**
+   * For a kind whose URL's first path segment is itself a credential (an ntfy
+   * topic, a Telegram bot token): how many of its characters the API shows.
+   * Other kinds show a first segment of up to 16 characters whole.
+   */
+  readonly maskKeeps?: number;
   /** The web UI's badge: a background colour and a glyph (decorative; the label is written out). */
   readonly badge: { readonly fill: string; readonly glyph: string };
   /**
