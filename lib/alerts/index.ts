@@ -36,6 +36,7 @@ export {
   webhookTestResultSchema,
   webhookViewSchema,
 } from "./api/webhooks.schema";
+export { previewAlert } from "./channels/index";
 export { openDestination } from "./channels/open-destination";
 export * from "./client";
 // Events and the inbox.
@@ -43,15 +44,6 @@ export { isBelowDiskThreshold } from "./disk-threshold";
 export { describeOutcome } from "./event-outcome";
 // Payload previews (the settings and history pages show what a channel receives).
 export type { AlertCard } from "./formatters/card";
-export { formatDiscord } from "./formatters/discord.formatter";
-export { formatEmail } from "./formatters/email.formatter";
-export { formatGeneric } from "./formatters/generic.formatter";
-export { formatMattermost } from "./formatters/mattermost.formatter";
-export { formatNtfy } from "./formatters/ntfy.formatter";
-export { formatPagerDuty } from "./formatters/pagerduty.formatter";
-export { formatSlack } from "./formatters/slack.formatter";
-export { formatTeams } from "./formatters/teams.formatter";
-export { formatTelegram } from "./formatters/telegram.formatter";
 export { historyPath } from "./grouping/history-link";
 // Alert history, retries and mutes.
 export { decodeCursor, encodeCursor } from "./history-cursor";

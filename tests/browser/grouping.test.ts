@@ -260,7 +260,7 @@ describe("grouping in the web UI", () => {
     expect(text).toContain("Sweep sample-sweep finished: 15 completed, 5 failed, 0 cancelled.");
     expect(text).toMatch(/Best Final Loss\W+0\.287 \(sample-llama-7b-lr3e-4\)/);
     expect(text).toMatch(/GPU-Hours\W+312\.5/);
-    const generic = summary.locator(".preview-block").filter({ hasText: "Generic webhook" });
+    const generic = summary.locator(".preview-block").filter({ hasText: "Generic (signed JSON)" });
     await generic.locator("summary").click();
     expect(await generic.locator("pre").textContent()).toContain('"type": "group_completed"');
 

@@ -309,7 +309,7 @@ describe("the web UI, in local mode", () => {
     expect(await item.locator(".preview-block pre").first().textContent()).toMatch(
       /^Subject: .*browser-test-model/,
     );
-    await item.getByText("Generic webhook", { exact: true }).click();
+    await item.getByText("Generic (signed JSON)", { exact: true }).click();
     expect(await item.locator(".preview-block pre").last().textContent()).toContain(
       `"job_id": "${jobId}"`,
     );

@@ -1,17 +1,10 @@
 import {
   type AlertCard,
   EVENT_TYPES,
-  formatDiscord,
-  formatEmail,
-  formatGeneric,
-  formatMattermost,
-  formatNtfy,
-  formatPagerDuty,
-  formatSlack,
-  formatTeams,
-  formatTelegram,
   GROUP_MESSAGE_TYPE,
   historyPath,
+  previewAlert,
+  WEBHOOK_TYPES,
   type WebhookType,
 } from "@/lib/alerts";
 import type { HistoryItemJson } from "../../_lib/api";
@@ -309,32 +302,19 @@ function Previews({
     if (d.channel === "email") email = true;
     else types.add((d.webhook_id && webhooks.get(d.webhook_id)?.type) || "generic");
   }
-  const previews: { label: string; body: string }[] = [];
-  const render = (label: string, make: () => string) => {
+  // Email first, then the webhook kinds in the order the settings list them.
+  const kinds: ("email" | WebhookType)[] = [
+    ...(email ? (["email"] as const) : []),
+    ...WEBHOOK_TYPES.filter((t) => types.has(t)),
+  ];
+  const previews = kinds.map((kind) => {
+    const label = kind === "email" ? "Email" : WEBHOOK_TYPE_LABELS[kind];
     try {
-      previews.push({ label, body: make() });
+      return { label, body: previewAlert(kind, card) ?? "(this build has no preview for it)" };
     } catch (error) {
-      previews.push({ label, body: `(could not format: ${(error as Error).message})` });
+      return { label, body: `(could not format: ${(error as Error).message})` };
     }
-  };
-  if (email) {
-    render("Email", () => {
-      const mail = formatEmail(card);
-      return `Subject: ${mail.subject}\n\n${mail.text}`;
-    });
-  }
-  if (types.has("slack")) render("Slack", () => JSON.stringify(formatSlack(card), null, 2));
-  if (types.has("discord")) render("Discord", () => JSON.stringify(formatDiscord(card), null, 2));
-  const json = (payload: unknown) =>
-    JSON.stringify(payload ?? "(nothing is sent for this type)", null, 2);
-  if (types.has("teams")) render("Microsoft Teams", () => json(formatTeams(card)));
-  if (types.has("telegram")) render("Telegram", () => json(formatTelegram(card)));
-  if (types.has("ntfy")) render("ntfy", () => json(formatNtfy(card)));
-  if (types.has("pagerduty")) render("PagerDuty", () => json(formatPagerDuty(card)));
-  if (types.has("mattermost")) render("Mattermost", () => json(formatMattermost(card)));
-  if (types.has("generic")) {
-    render("Generic webhook", () => JSON.stringify(formatGeneric(card), null, 2));
-  }
+  });
   return (
     <section aria-label="Message preview">
       <h3 className="h4">Message preview</h3>

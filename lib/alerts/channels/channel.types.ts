@@ -11,6 +11,7 @@ import type { EmailTransport } from "./email.channel";
  * go through it:
  *
  *   format(card, destination) → payload       pure: no network, no clock, no database
+ *   preview(card) → text                      pure: what the history page shows of it
  *   send(payload, destination, io) → result   I/O only; never throws (failures are data)
  *   classify(result) → ChannelResult          pure: delivered | retry | failed | revoked
  *   pacing                                    spacing and in-flight cap per destination
@@ -29,6 +30,11 @@ export interface Channel<Payload, SendResult> {
    * job's incident and must go out as that job's own event.
    */
   groupsType?(alertType: string): boolean;
+  /**
+   * Pure: what this kind sends for the alert, as text for the history page's
+   * preview (no destination: nothing of its address or secret is shown).
+   */
+  preview(card: AlertCard): string;
   send(payload: Payload, destination: Destination, io: ChannelIo): Promise<SendResult>;
   classify(result: SendResult): ChannelResult;
   readonly pacing: Pacing;

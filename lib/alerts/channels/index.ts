@@ -111,3 +111,8 @@ export type {
   Verdict,
 } from "./channel.types";
 export { emailDestination } from "./open-destination";
+
+/** What a kind would send for an alert, for the history page's preview; undefined for a kind this build lacks. */
+export function previewAlert(kind: string, card: AlertCard): string | undefined {
+  return channelFor(kind)?.preview(card);
+}

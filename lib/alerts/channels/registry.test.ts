@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { cardOf, JOB_ID } from "@/tests/helpers/alert-cards";
 import { WEBHOOK_TYPES } from "../alert.types";
-import { CHANNELS, channelFor } from "./index";
+import { CHANNELS, channelFor, previewAlert } from "./index";
 import { inferWebhookType, WEBHOOK_KINDS, WEBHOOK_SECRET, webhookKind } from "./kinds";
 
 describe("the channel registry", () => {
@@ -12,6 +13,7 @@ describe("the channel registry", () => {
     for (const [kind, channel] of Object.entries(CHANNELS)) {
       expect(channel.kind, kind).toBe(kind);
       expect(typeof channel.format, kind).toBe("function");
+      expect(typeof channel.preview, kind).toBe("function");
       expect(typeof channel.send, kind).toBe("function");
       expect(typeof channel.classify, kind).toBe("function");
       expect(channel.pacing.maxInFlight, kind).toBeGreaterThan(0);
@@ -41,5 +43,15 @@ describe("the channel registry", () => {
     }
     expect(webhookKind("pigeon")).toBeUndefined();
     expect(webhookKind("toString")).toBeUndefined();
+  });
+
+  it("previews what each kind sends for an alert, for the history page", () => {
+    const card = cardOf("job_failed");
+    for (const kind of Object.keys(CHANNELS)) {
+      expect(previewAlert(kind, card), kind).toContain(JOB_ID);
+    }
+    expect(previewAlert("email", card)).toMatch(/^Subject: /);
+    expect(JSON.parse(previewAlert("generic", card) ?? "")).toMatchObject({ type: "job_failed" });
+    expect(previewAlert("pigeon", card)).toBeUndefined();
   });
 });

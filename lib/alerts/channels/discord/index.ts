@@ -3,6 +3,7 @@ import { formatDiscord } from "../../formatters/discord.formatter";
 import { formatDiscordGroup } from "../../formatters/group/discord.group";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { previewJson } from "../preview";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
 import { discordKind } from "./kind";
 
@@ -12,6 +13,7 @@ export const discordChannel: Channel<WebhookPayload, SafePostResult> = {
   format: (card) => ({ body: JSON.stringify(formatDiscord(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatDiscordGroup(group)) }),
   // Discord answers 204 with no body unless asked to wait; with it, errors carry codes.
+  preview: (card) => previewJson(formatDiscord(card)),
   send: (payload, destination, io) =>
     postWebhook(payload, destination, io, withWait(destination.address)),
   classify: (result) =>

@@ -12,6 +12,10 @@ export const emailChannel: Channel<EmailPayload, EmailSendResult> = {
   kind: "email",
   format: (card) => ({ ...formatEmail(card), headers: emailHeaders(card.appUrl) }),
   formatGroup: (group) => ({ ...formatEmailGroup(group), headers: emailHeaders(group.appUrl) }),
+  preview: (card) => {
+    const mail = formatEmail(card);
+    return `Subject: ${mail.subject}\n\n${mail.text}`;
+  },
   send: async (payload, destination, io) =>
     io.email
       ? io.email.send({

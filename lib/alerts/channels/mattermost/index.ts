@@ -3,6 +3,7 @@ import { formatMattermostGroup } from "../../formatters/group/mattermost.group";
 import { formatMattermost } from "../../formatters/mattermost.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { previewJson } from "../preview";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
 import { mattermostKind } from "./kind";
 import { isMattermostRevoked } from "./rules";
@@ -18,6 +19,7 @@ export const mattermostChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: mattermostKind.type,
   format: (card) => ({ body: JSON.stringify(formatMattermost(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatMattermostGroup(group)) }),
+  preview: (card) => previewJson(formatMattermost(card)),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) => classifyHttp(result, { revoked: isMattermostRevoked }),
   pacing: { minIntervalMs: 200, maxInFlight: 2 },

@@ -4,6 +4,7 @@ import { formatNtfy } from "../../formatters/ntfy.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { previewJson } from "../preview";
 import { ntfyKind } from "./kind";
 import { isNtfyRevoked, ntfyRetryAfter, ntfyTarget } from "./rules";
 
@@ -31,6 +32,7 @@ export const ntfyChannel: Channel<NtfyRequest, SafePostResult> = {
     const { endpoint, topic } = ntfyTarget(destination.address);
     return { endpoint, body: JSON.stringify({ topic, ...formatNtfyGroup(group) }) };
   },
+  preview: (card) => previewJson(formatNtfy(card)),
   send: (payload, destination, io) =>
     postJson(
       payload.endpoint,

@@ -4,6 +4,7 @@ import { formatPagerDuty, PAGERDUTY_TRIGGERS } from "../../formatters/pagerduty.
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { previewJson } from "../preview";
 import { pagerDutyKind } from "./kind";
 import { isPagerDutyRevoked } from "./rules";
 
@@ -34,6 +35,7 @@ export const pagerDutyChannel: Channel<PagerDutyRequest, PagerDutySent> = {
   },
   // Only what pages is grouped: a resolve names one job's incident, so it goes out on its own.
   groupsType: (type) => Object.hasOwn(PAGERDUTY_TRIGGERS, type) && type !== "test",
+  preview: (card) => previewJson(formatPagerDuty(card)),
   send: async (payload, destination, io) => {
     if ("skip" in payload) return { kind: "skipped", reason: payload.skip };
     return postJson(

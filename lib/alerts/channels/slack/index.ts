@@ -3,6 +3,7 @@ import { formatSlackGroup } from "../../formatters/group/slack.group";
 import { formatSlack } from "../../formatters/slack.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { previewJson } from "../preview";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
 import { slackKind } from "./kind";
 
@@ -11,6 +12,7 @@ export const slackChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: slackKind.type,
   format: (card) => ({ body: JSON.stringify(formatSlack(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatSlackGroup(group)) }),
+  preview: (card) => previewJson(formatSlack(card)),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) =>
     classifyHttp(result, {

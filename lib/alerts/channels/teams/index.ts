@@ -3,6 +3,7 @@ import { formatTeamsGroup } from "../../formatters/group/teams.group";
 import { formatTeams } from "../../formatters/teams.formatter";
 import type { Channel } from "../channel.types";
 import { classifyHttp } from "../classify-http";
+import { previewJson } from "../preview";
 import { postWebhook, type WebhookPayload } from "../webhook.channel";
 import { teamsKind } from "./kind";
 import { isTeamsRevoked } from "./rules";
@@ -18,6 +19,7 @@ export const teamsChannel: Channel<WebhookPayload, SafePostResult> = {
   kind: teamsKind.type,
   format: (card) => ({ body: JSON.stringify(formatTeams(card)) }),
   formatGroup: (group) => ({ body: JSON.stringify(formatTeamsGroup(group)) }),
+  preview: (card) => previewJson(formatTeams(card)),
   send: (payload, destination, io) => postWebhook(payload, destination, io),
   classify: (result) => classifyHttp(result, { revoked: isTeamsRevoked }),
   pacing: { minIntervalMs: 1_000, maxInFlight: 2 },

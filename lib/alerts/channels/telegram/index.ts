@@ -4,6 +4,7 @@ import { formatTelegram } from "../../formatters/telegram.formatter";
 import type { Channel, ChannelResult } from "../channel.types";
 import { classifyHttp } from "../classify-http";
 import { postJson } from "../post-json";
+import { previewJson } from "../preview";
 import { telegramKind } from "./kind";
 import {
   isTelegramRevoked,
@@ -41,6 +42,7 @@ export const telegramChannel: Channel<TelegramRequest, TelegramSent> = {
     const { endpoint, chatId } = telegramTarget(destination.address);
     return { endpoint, body: JSON.stringify({ chat_id: chatId, ...formatTelegramGroup(group) }) };
   },
+  preview: (card) => previewJson(formatTelegram(card)),
   send: async (payload, destination, io) => ({
     address: destination.address,
     result: await postJson(payload.endpoint, payload.body, io),
