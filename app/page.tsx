@@ -1,6 +1,7 @@
 import { getContext } from "@/lib/server/context";
 import { getSession } from "./_lib/session";
 import { CopyField } from "./_ui/copy-field";
+import { WEBHOOK_SERVICES } from "./_ui/labels";
 
 // Per-user pages: rendered at request time, never prerendered at build time.
 export const dynamic = "force-dynamic";
@@ -33,7 +34,7 @@ export default async function Home() {
           <li>
             <a href="/settings/alerts/webhooks">
               <strong>Webhooks</strong>
-              <span>Slack, Discord and signed JSON endpoints</span>
+              <span>{WEBHOOK_SERVICES} and signed JSON endpoints</span>
             </a>
           </li>
           <li>

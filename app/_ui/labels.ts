@@ -75,6 +75,11 @@ export const DELIVERY_STATUS_LABELS: Record<string, string> = {
   grouped: "Grouped",
 };
 
+/** The services a webhook can reach, for prose: "Slack, Discord, …" (generic is "your own endpoint"). */
+export const WEBHOOK_SERVICES = WEBHOOK_KINDS.filter((k) => k.type !== "generic")
+  .map((k) => k.label)
+  .join(", ");
+
 /** What the UI calls each webhook type (its kind's `label`). */
 export const WEBHOOK_TYPE_LABELS = Object.fromEntries(
   WEBHOOK_KINDS.map((k) => [k.type, k.label]),

@@ -4,6 +4,7 @@ import { getContext } from "@/lib/server/context";
 import { callApi, type PreferencesJson } from "../../_lib/api";
 import { requireSession } from "../../_lib/session";
 import { timeZoneNames } from "../../_ui/format";
+import { WEBHOOK_SERVICES } from "../../_ui/labels";
 import { ProblemBanner } from "../../_ui/problem-banner";
 import { PreferencesForm } from "./preferences-form";
 
@@ -26,9 +27,8 @@ export default async function AlertSettingsPage() {
       <h1>Alert settings</h1>
       <p className="lede">
         Choose which training events reach you by email, when to stay quiet, and which reports to
-        get. Webhooks (Slack, Discord, Teams, Telegram, ntfy, PagerDuty, Mattermost, your own
-        endpoint) have their own switches on the <a href="/settings/alerts/webhooks">Webhooks</a>{" "}
-        page.
+        get. Webhooks ({WEBHOOK_SERVICES}, your own endpoint) have their own switches on the{" "}
+        <a href="/settings/alerts/webhooks">Webhooks</a> page.
       </p>
       {prefs.ok ? (
         <PreferencesForm

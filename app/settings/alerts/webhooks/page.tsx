@@ -5,6 +5,7 @@ import { MAX_WEBHOOKS_PER_USER } from "@/lib/alerts";
 import { callApi, type PreferencesJson, type WebhookJson } from "../../../_lib/api";
 import { requireSession } from "../../../_lib/session";
 import { formatWhen } from "../../../_ui/format";
+import { WEBHOOK_SERVICES } from "../../../_ui/labels";
 import { ProblemBanner } from "../../../_ui/problem-banner";
 import { WebhooksPanel } from "./webhooks-panel";
 
@@ -24,10 +25,9 @@ export default async function WebhooksPage() {
     <main id="main">
       <h1>Webhooks</h1>
       <p className="lede">
-        Send alerts to Slack, Discord, Microsoft Teams, Telegram, ntfy, PagerDuty, Mattermost or
-        your own endpoint. Each webhook has its own choice of alert types; a generic webhook can be
-        signed (Standard Webhooks) so your endpoint can check that the request came from here. Times
-        are shown in {zone}.
+        Send alerts to {WEBHOOK_SERVICES} or your own endpoint. Each webhook has its own choice of
+        alert types; a generic webhook can be signed (Standard Webhooks) so your endpoint can check
+        that the request came from here. Times are shown in {zone}.
       </p>
       {list.ok ? (
         <WebhooksPanel

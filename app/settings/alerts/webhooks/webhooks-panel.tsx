@@ -3,7 +3,7 @@
 import { type ReactNode, useEffect, useRef, useState, useTransition } from "react";
 import { EVENT_TYPES, WEBHOOK_SECRET } from "@/lib/alerts/client";
 import type { ProblemView, WebhookJson, WebhookTestJson } from "../../../_lib/api";
-import { EVENT_LABELS, flagOf, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
+import { EVENT_LABELS, flagOf, WEBHOOK_SERVICES, WEBHOOK_TYPE_LABELS } from "../../../_ui/labels";
 import { ProblemBanner } from "../../../_ui/problem-banner";
 import { WebhookIcon } from "../../../_ui/webhook-icon";
 import { deleteWebhook, testWebhook, updateWebhook } from "./actions";
@@ -71,9 +71,8 @@ export function WebhooksPanel({ items, max }: { items: WebhookItem[]; max: numbe
       {items.length === 0 ? (
         <div className="empty card">
           <p>
-            <strong>No webhooks yet.</strong> Add one to get alerts in Slack, Discord, Teams,
-            Telegram, ntfy, PagerDuty, Mattermost or your own service; email alerts are set on the{" "}
-            <a href="/settings/alerts">Settings</a> page.
+            <strong>No webhooks yet.</strong> Add one to get alerts in {WEBHOOK_SERVICES} or your
+            own service; email alerts are set on the <a href="/settings/alerts">Settings</a> page.
           </p>
         </div>
       ) : (
