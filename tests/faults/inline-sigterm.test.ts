@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "../helpers/app";
 import { type NextServer, startNextServer } from "../helpers/next-server";
 import { startReceiver } from "../helpers/receiver";
-import { waitUntil } from "../helpers/wait";
-import { deploymentEnv, killAllWorkers, spawnWorker } from "../helpers/worker-process";
+import { deploymentEnv, killAllWorkers } from "../helpers/worker-process";
 import {
-  expectEachDeliveredOnce,
+  expectNextWorkerSendsTheRest,
   expectNothingCutOff,
   postJobStarted,
-  settled,
   startProcessApp,
   userWithWebhook,
 } from "../processes/support";
@@ -50,13 +48,7 @@ describe("next start with the inline worker, stopped with SIGTERM", () => {
 
     await expectNothingCutOff(app, receiver, EVENTS);
 
-    const worker = await spawnWorker(databaseUrl, grace);
-    await receiver.waitFor(EVENTS);
-    await waitUntil("the standalone worker to settle", () => settled(app));
-
-    await expectEachDeliveredOnce(app, receiver, EVENTS);
-
-    expect(await worker.signal("SIGTERM")).toEqual({ code: 0, signal: null });
+    await expectNextWorkerSendsTheRest(app, receiver, databaseUrl, grace, EVENTS);
     await receiver.close();
   });
 });

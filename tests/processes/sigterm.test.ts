@@ -5,10 +5,9 @@ import { startReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import { killAllWorkers, spawnWorker } from "../helpers/worker-process";
 import {
-  expectEachDeliveredOnce,
+  expectNextWorkerSendsTheRest,
   expectNothingCutOff,
   postJobStarted,
-  settled,
   startProcessApp,
   userWithWebhook,
 } from "./support";
@@ -53,13 +52,7 @@ describe("a standalone worker stopped with SIGTERM", () => {
 
     await expectNothingCutOff(app, receiver, EVENTS);
 
-    const second = await spawnWorker(databaseUrl, env);
-    await receiver.waitFor(EVENTS);
-    await waitUntil("the second worker to settle", () => settled(app));
-
-    await expectEachDeliveredOnce(app, receiver, EVENTS);
-
-    expect(await second.signal("SIGTERM")).toEqual({ code: 0, signal: null });
+    await expectNextWorkerSendsTheRest(app, receiver, databaseUrl, env, EVENTS);
     await receiver.close();
   });
 });

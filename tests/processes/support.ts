@@ -3,7 +3,8 @@ import type { Queryable } from "@/lib/db/types";
 import { startTestApp, type TestApp } from "../helpers/app";
 import { userWithWebhook as webhookFixture } from "../helpers/fixtures";
 import type { ReceivedRequest } from "../helpers/receiver";
-import { requirePostgres, sharedEnv } from "../helpers/worker-process";
+import { waitUntil } from "../helpers/wait";
+import { requirePostgres, sharedEnv, spawnWorker } from "../helpers/worker-process";
 
 export { postJobStarted } from "../helpers/fixtures";
 
@@ -105,16 +106,26 @@ export async function expectNothingCutOff(
   expect(receiver.requests.length).toBeLessThan(events);
 }
 
-/** All `events` deliveries delivered at their first attempt, with exactly one request (a 200) per webhook-id. */
-export async function expectEachDeliveredOnce(
+/**
+ * After a worker stopped mid-send: a standalone worker started now sends the
+ * rest, and all `events` deliveries end delivered at their first attempt,
+ * with exactly one request (a 200) per webhook-id; it then stops cleanly.
+ */
+export async function expectNextWorkerSendsTheRest(
   app: TestApp,
-  receiver: { requests: ReceivedRequest[] },
+  receiver: { requests: ReceivedRequest[]; waitFor(n: number): Promise<void> },
+  databaseUrl: string,
+  env: Record<string, string>,
   events: number,
 ): Promise<void> {
+  const worker = await spawnWorker(databaseUrl, env);
+  await receiver.waitFor(events);
+  await waitUntil("the next worker to settle", () => settled(app));
   const rows = await deliveries(app);
   expect(rows).toHaveLength(events);
   expect(rows.filter((d) => d.status !== "delivered" || d.attempts !== 1)).toEqual([]);
   expect(receiver.requests).toHaveLength(events);
   const perId = byWebhookId(receiver.requests);
   for (const d of rows) expect(perId.get(webhookIdOf(d.id))).toEqual({ requests: 1, ok: 1 });
+  expect(await worker.signal("SIGTERM")).toEqual({ code: 0, signal: null });
 }

@@ -69,6 +69,11 @@ export function openWebhook(
   return opened.ok ? { ok: true, channel, destination: opened.destination } : opened;
 }
 
+/** What a kind would send for an alert, for the history page's preview; undefined for a kind this build lacks. */
+export function previewAlert(kind: string, card: AlertCard): string | undefined {
+  return channelFor(kind)?.preview(card);
+}
+
 /** Whether a kind has a grouped layout for this alert type (DESIGN.md §6 "Grouping"). */
 export function groupsAlerts(kind: string, alertType: string): boolean {
   const channel = channelFor(kind);
@@ -111,8 +116,3 @@ export type {
   Verdict,
 } from "./channel.types";
 export { emailDestination } from "./open-destination";
-
-/** What a kind would send for an alert, for the history page's preview; undefined for a kind this build lacks. */
-export function previewAlert(kind: string, card: AlertCard): string | undefined {
-  return channelFor(kind)?.preview(card);
-}
